@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the system packages unknot needs on Debian or Ubuntu, only if missing.
+#   bash scripts/install-deps.sh        # to build and run the app
+#   bash scripts/install-deps.sh test   # also what the tests and benchmarks use
+set -euo pipefail
+
+mode=${1:-run}
+packages=(pkg-config libasound2-dev libx11-6 libxcursor1 libxrandr2 libxi6
+          libxkbcommon-x11-0 libgl1 libegl1 libgl1-mesa-dri)
+if [ "$mode" = test ]; then
+  packages+=(xvfb xdotool imagemagick x11-utils procps)
+fi
+
+if command -v dpkg-query >/dev/null 2>&1; then
+  missing=()
+  for package in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed"; then
+      missing+=("$package")
+    fi
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "Installing system packages: ${missing[*]}"
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+else
+  echo "Not a Debian/Ubuntu system: install the equivalents of ${packages[*]} yourself." >&2
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "Rust is not installed. Install it with rustup (Rust 1.95 or newer), then run this again." >&2
+  exit 1
+fi

@@ -1,0 +1,189 @@
+//! The conductor: a named thread that owns the timing of a playing session.
+//!
+//! It sleeps until the next cue is due (never a busy poll), fires it, and asks
+//! the window to repaint. Because it does not depend on frames, cues stay on
+//! time when the window is minimised or covered.
+
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use crate::audio::CueSink;
+use crate::clock::Clock;
+use crate::core::engine::{Control, CueEvent, CueKind, Session, SessionPlan, SessionView};
+
+/// Cues this late (after a suspend, say) are shown but not sounded, except the end.
+pub const STALE_CUE: Duration = Duration::from_secs(2);
+
+/// How late one cue fired, measured on the real clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CueTiming {
+    /// Which cue.
+    pub kind: CueKind,
+    /// How long after its due time it was dispatched.
+    pub lateness: Duration,
+}
+
+enum Wake {
+    /// The schedule changed; recompute the next deadline.
+    Reschedule,
+    /// Leave the loop.
+    Shutdown,
+}
+
+/// A point-in-time copy of what the player screen and the history need.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// What to draw.
+    pub view: SessionView,
+    /// Active time played, lead-in excluded.
+    pub active_elapsed: Duration,
+    /// Steps played to their end.
+    pub steps_completed: usize,
+}
+
+struct Shared {
+    session: Session,
+    timings: Vec<CueTiming>,
+}
+
+/// Plays one session on its own thread. Dropping it stops the thread.
+pub struct Conductor {
+    shared: Arc<Mutex<Shared>>,
+    wake: Sender<Wake>,
+    clock: Arc<dyn Clock>,
+    cues: Arc<dyn CueSink>,
+    notify: Arc<dyn Fn() + Send + Sync>,
+    thread: Option<JoinHandle<()>>,
+}
+
+fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
+    shared.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Conductor {
+    /// Starts playing `plan` now. `notify` is called whenever what is shown changes.
+    pub fn start(
+        plan: SessionPlan,
+        clock: Arc<dyn Clock>,
+        cues: Arc<dyn CueSink>,
+        notify: Arc<dyn Fn() + Send + Sync>,
+    ) -> std::io::Result<Self> {
+        let session = Session::start(plan, clock.now());
+        let shared = Arc::new(Mutex::new(Shared {
+            session,
+            timings: Vec::new(),
+        }));
+        let (wake, wake_receiver) = mpsc::channel();
+        let thread = {
+            let shared = Arc::clone(&shared);
+            let clock = Arc::clone(&clock);
+            let cues = Arc::clone(&cues);
+            let notify = Arc::clone(&notify);
+            thread::Builder::new()
+                .name("unknot-conductor".into())
+                .spawn(move || {
+                    loop {
+                        let deadline = lock(&shared).session.next_deadline();
+                        let received = match deadline {
+                            Some(deadline) => {
+                                wake_receiver.recv_timeout(deadline.saturating_sub(clock.now()))
+                            }
+                            None => wake_receiver
+                                .recv()
+                                .map_err(|_| RecvTimeoutError::Disconnected),
+                        };
+                        match received {
+                            Ok(Wake::Reschedule) => continue,
+                            Ok(Wake::Shutdown) | Err(RecvTimeoutError::Disconnected) => break,
+                            Err(RecvTimeoutError::Timeout) => {}
+                        }
+                        let now = clock.now();
+                        let events = lock(&shared).session.poll(now);
+                        dispatch(&shared, cues.as_ref(), &events, now);
+                        notify();
+                    }
+                })?
+        };
+        let conductor = Self {
+            shared,
+            wake,
+            clock,
+            cues,
+            notify,
+            thread: Some(thread),
+        };
+        Ok(conductor)
+    }
+
+    /// Applies a control right away (the screen shows it on the next frame)
+    /// and lets the thread pick up the new schedule.
+    pub fn control(&self, control: Control) {
+        let now = self.clock.now();
+        let events = lock(&self.shared).session.handle(control, now);
+        dispatch(&self.shared, self.cues.as_ref(), &events, now);
+        let _ = self.wake.send(Wake::Reschedule);
+        (self.notify)();
+    }
+
+    /// Emits any cue already due. The thread does this on its own; the window
+    /// calls it before leaving the player so the end cue is never lost.
+    pub fn catch_up(&self) {
+        let now = self.clock.now();
+        let events = lock(&self.shared).session.poll(now);
+        dispatch(&self.shared, self.cues.as_ref(), &events, now);
+    }
+
+    /// What to draw now.
+    pub fn snapshot(&self) -> Snapshot {
+        let now = self.clock.now();
+        let shared = lock(&self.shared);
+        Snapshot {
+            view: shared.session.view(now),
+            active_elapsed: shared.session.active_elapsed(now),
+            steps_completed: shared.session.steps_completed(now),
+        }
+    }
+
+    /// The plan being played.
+    pub fn plan(&self) -> SessionPlan {
+        lock(&self.shared).session.plan().clone()
+    }
+
+    /// How late each cue fired so far, for the benchmark.
+    pub fn timings(&self) -> Vec<CueTiming> {
+        lock(&self.shared).timings.clone()
+    }
+}
+
+fn dispatch(shared: &Mutex<Shared>, cues: &dyn CueSink, events: &[CueEvent], now: Duration) {
+    if events.is_empty() {
+        return;
+    }
+    lock(shared)
+        .timings
+        .extend(events.iter().map(|event| CueTiming {
+            kind: event.kind,
+            lateness: now.saturating_sub(event.due_at),
+        }));
+    // After a long stall (a suspended laptop), sound only the newest fresh cue
+    // rather than a pile-up; the end of the session is always sounded.
+    let last_fresh = events
+        .iter()
+        .rposition(|event| now.saturating_sub(event.due_at) < STALE_CUE);
+    for (index, event) in events.iter().enumerate() {
+        if event.kind == CueKind::SessionEnd || Some(index) == last_fresh {
+            cues.play(event.kind);
+        }
+    }
+}
+
+impl Drop for Conductor {
+    fn drop(&mut self) {
+        let _ = self.wake.send(Wake::Shutdown);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

@@ -1,0 +1,891 @@
+//! The session engine: a plan of timed steps becomes a state machine that knows
+//! where the person is, what to show and which cue is due.
+//!
+//! Time is always a parameter (`now`, a monotonic offset from any origin); the
+//! engine never reads a clock. Every boundary is computed from the start instant
+//! plus the sum of the lengths before it, so polling early, late or rarely never
+//! accumulates drift.
+
+use std::time::Duration;
+
+use super::routine::{Side, Step};
+
+/// Steps at least this long get a halfway cue.
+pub const HALFWAY_MIN: Duration = Duration::from_secs(30);
+/// Two-sided steps at least this long get a switch cue at their middle.
+pub const SWITCH_MIN: Duration = Duration::from_secs(10);
+/// Steps (and the lead-in) at least this long get the last-seconds countdown.
+pub const COUNTDOWN_MIN: Duration = Duration::from_secs(8);
+/// How many countdown ticks before a boundary.
+pub const COUNTDOWN_TICKS: u32 = 3;
+/// Within this time of a step's start, "back" goes to the previous step instead.
+pub const BACK_GRACE: Duration = Duration::from_secs(3);
+/// How long a cue stays highlighted on screen, for people without sound.
+pub const CUE_BANNER: Duration = Duration::from_secs(4);
+
+/// A step with the length it will be played at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedStep {
+    /// The step as written in the routine.
+    pub step: Step,
+    /// Its length in this session, after scaling.
+    pub duration: Duration,
+}
+
+/// Everything needed to play one session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionPlan {
+    /// Which routine, for history and the finish screen.
+    pub routine_id: String,
+    /// The routine's name as played.
+    pub routine_name: String,
+    /// "Get ready" time before the first step.
+    pub lead_in: Duration,
+    /// The steps in order.
+    pub steps: Vec<PlannedStep>,
+}
+
+impl SessionPlan {
+    /// Active length of the steps, without the lead-in.
+    pub fn steps_length(&self) -> Duration {
+        self.steps.iter().map(|planned| planned.duration).sum()
+    }
+}
+
+/// The sounds (and on-screen highlights) the engine asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CueKind {
+    /// A step begins.
+    StepStart,
+    /// Half of a one-sided step is done.
+    Halfway,
+    /// Time to change to the other side.
+    SwitchSide,
+    /// One of the last seconds before a boundary.
+    CountdownTick,
+    /// The whole session is done.
+    SessionEnd,
+}
+
+impl CueKind {
+    /// Every cue, in settings order.
+    pub const ALL: [CueKind; 5] = [
+        CueKind::StepStart,
+        CueKind::Halfway,
+        CueKind::SwitchSide,
+        CueKind::CountdownTick,
+        CueKind::SessionEnd,
+    ];
+
+    /// Words for settings and on-screen banners.
+    pub fn label(self) -> &'static str {
+        match self {
+            CueKind::StepStart => "Step start",
+            CueKind::Halfway => "Halfway",
+            CueKind::SwitchSide => "Switch sides",
+            CueKind::CountdownTick => "Countdown",
+            CueKind::SessionEnd => "Session end",
+        }
+    }
+}
+
+/// A cue that became due, with when it was due (for lateness checks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CueEvent {
+    /// Which cue.
+    pub kind: CueKind,
+    /// Index of the step it belongs to (`None` for the lead-in).
+    pub step_index: Option<usize>,
+    /// The monotonic time it was due at.
+    pub due_at: Duration,
+}
+
+/// What the person asks the session to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// Freeze time.
+    Pause,
+    /// Continue from where it was frozen.
+    Resume,
+    /// Pause if running, resume if paused.
+    TogglePause,
+    /// Jump to the start of the next step (finishing after the last).
+    Skip,
+    /// Restart this step, or go to the previous one right after a step began.
+    Back,
+    /// End the session now.
+    Stop,
+}
+
+/// How a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// Every step ran out (or the last was skipped).
+    Completed,
+    /// The person stopped it.
+    Stopped,
+}
+
+/// Which part of the timeline the session is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// "Get ready" before the first step.
+    LeadIn,
+    /// Playing step `n` (0-based).
+    Step(usize),
+    /// Over.
+    Ended(Ending),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SegmentKind {
+    LeadIn,
+    Step(usize),
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Segment {
+    kind: SegmentKind,
+    /// Offset from the start of the timeline.
+    start: Duration,
+    length: Duration,
+}
+
+impl Segment {
+    fn end(&self) -> Duration {
+        self.start + self.length
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct CuePoint {
+    /// Offset from the start of the timeline.
+    at: Duration,
+    kind: CueKind,
+    step_index: Option<usize>,
+}
+
+/// What the screen needs to draw the player, computed for one instant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionView {
+    /// Where in the timeline.
+    pub phase: Phase,
+    /// Whether time is frozen.
+    pub paused: bool,
+    /// Time left in the current step (or lead-in).
+    pub segment_remaining: Duration,
+    /// Length of the current step (or lead-in).
+    pub segment_length: Duration,
+    /// Active time left in the session, lead-in excluded.
+    pub session_remaining: Duration,
+    /// Active time played so far, lead-in excluded.
+    pub session_elapsed: Duration,
+    /// Total active length, lead-in excluded.
+    pub session_length: Duration,
+    /// Index of the step that comes next, if any.
+    pub next_step: Option<usize>,
+    /// For a two-sided step: which side to work now.
+    pub current_side: Option<Side>,
+    /// A cue that fired within the last few seconds, to show as a banner.
+    pub recent_cue: Option<CueKind>,
+    /// Steps whose time ran out or were skipped past.
+    pub steps_done: usize,
+}
+
+impl SessionView {
+    /// Fraction of the current step done, 0 to 1.
+    pub fn segment_progress(&self) -> f32 {
+        fraction(
+            self.segment_length.saturating_sub(self.segment_remaining),
+            self.segment_length,
+        )
+    }
+
+    /// Fraction of the session done, 0 to 1.
+    pub fn session_progress(&self) -> f32 {
+        fraction(self.session_elapsed, self.session_length)
+    }
+}
+
+fn fraction(part: Duration, whole: Duration) -> f32 {
+    if whole.is_zero() {
+        1.0
+    } else {
+        (part.as_secs_f64() / whole.as_secs_f64()).clamp(0.0, 1.0) as f32
+    }
+}
+
+/// One session being played. Cheap to poll; holds no clock.
+#[derive(Debug, Clone)]
+pub struct Session {
+    plan: SessionPlan,
+    segments: Vec<Segment>,
+    cue_points: Vec<CuePoint>,
+    total: Duration,
+    /// Timeline position at `base_time`; while running, position advances from here.
+    base_position: Duration,
+    /// The monotonic time `base_position` was taken at.
+    base_time: Duration,
+    /// Frozen position while paused.
+    paused_at: Option<Duration>,
+    /// Index of the first cue point not yet emitted.
+    next_cue: usize,
+    /// Set once the session is over, with the position it ended at.
+    ended: Option<(Ending, Duration)>,
+    /// The steps the person skipped, so "done" can be told apart from "skipped".
+    skipped: Vec<bool>,
+}
+
+impl Session {
+    /// Starts a session at `now`. A plan with no steps ends at once.
+    pub fn start(plan: SessionPlan, now: Duration) -> Self {
+        let mut segments = Vec::with_capacity(plan.steps.len() + 1);
+        let mut offset = Duration::ZERO;
+        if !plan.lead_in.is_zero() {
+            segments.push(Segment {
+                kind: SegmentKind::LeadIn,
+                start: offset,
+                length: plan.lead_in,
+            });
+            offset += plan.lead_in;
+        }
+        for (index, planned) in plan.steps.iter().enumerate() {
+            segments.push(Segment {
+                kind: SegmentKind::Step(index),
+                start: offset,
+                length: planned.duration,
+            });
+            offset += planned.duration;
+        }
+        let cue_points = build_cue_points(&plan, &segments, offset);
+        let skipped = vec![false; plan.steps.len()];
+        let mut session = Self {
+            plan,
+            segments,
+            cue_points,
+            total: offset,
+            base_position: Duration::ZERO,
+            base_time: now,
+            paused_at: None,
+            next_cue: 0,
+            ended: None,
+            skipped,
+        };
+        if session.segments.is_empty() {
+            session.ended = Some((Ending::Completed, Duration::ZERO));
+        }
+        session
+    }
+
+    /// The plan being played.
+    pub fn plan(&self) -> &SessionPlan {
+        &self.plan
+    }
+
+    /// Whether the session is over (completed or stopped).
+    pub fn is_ended(&self) -> bool {
+        self.ended.is_some()
+    }
+
+    /// How the session ended, once it has.
+    pub fn ending(&self) -> Option<Ending> {
+        self.ended.map(|(ending, _)| ending)
+    }
+
+    /// Whether time is frozen.
+    pub fn is_paused(&self) -> bool {
+        self.paused_at.is_some() && self.ended.is_none()
+    }
+
+    /// Timeline position (lead-in included) at `now`.
+    fn position(&self, now: Duration) -> Duration {
+        if let Some((_, at)) = self.ended {
+            return at;
+        }
+        if let Some(at) = self.paused_at {
+            return at;
+        }
+        (self.base_position + now.saturating_sub(self.base_time)).min(self.total)
+    }
+
+    /// The segment containing `position`; the last one at the very end.
+    fn segment_index_at(&self, position: Duration) -> usize {
+        let after = self
+            .segments
+            .partition_point(|segment| segment.start <= position);
+        after.saturating_sub(1)
+    }
+
+    /// Moves the timeline to `position`, keeping the paused state, and re-arms cues from there.
+    fn jump_to(&mut self, position: Duration, now: Duration) {
+        if self.paused_at.is_some() {
+            self.paused_at = Some(position);
+        } else {
+            self.base_position = position;
+            self.base_time = now;
+        }
+        self.next_cue = self.cue_points.partition_point(|cue| cue.at < position);
+    }
+
+    /// Emits every cue due by `now`, each exactly once, and ends the session at the end.
+    pub fn poll(&mut self, now: Duration) -> Vec<CueEvent> {
+        if self.ended.is_some() {
+            return Vec::new();
+        }
+        let position = self.position(now);
+        let mut events = Vec::new();
+        while let Some(cue) = self.cue_points.get(self.next_cue) {
+            if cue.at > position {
+                break;
+            }
+            events.push(CueEvent {
+                kind: cue.kind,
+                step_index: cue.step_index,
+                due_at: self.due_time(cue.at),
+            });
+            self.next_cue += 1;
+        }
+        if position >= self.total {
+            self.ended = Some((Ending::Completed, self.total));
+            self.paused_at = None;
+        }
+        events
+    }
+
+    /// Applies a control at `now`. Cues already due are emitted first, so none is lost.
+    pub fn handle(&mut self, control: Control, now: Duration) -> Vec<CueEvent> {
+        let mut events = self.poll(now);
+        if self.ended.is_some() {
+            return events;
+        }
+        let position = self.position(now);
+        match control {
+            Control::Pause => self.pause(now),
+            Control::Resume => self.resume(now),
+            Control::TogglePause => {
+                if self.paused_at.is_some() {
+                    self.resume(now);
+                } else {
+                    self.pause(now);
+                }
+            }
+            Control::Skip => {
+                let index = self.segment_index_at(position);
+                if let SegmentKind::Step(step) = self.segments[index].kind {
+                    self.skipped[step] = true;
+                }
+                match self.segments.get(index + 1) {
+                    Some(next) => {
+                        let start = next.start;
+                        self.jump_to(start, now);
+                        events.extend(self.poll(now));
+                    }
+                    None => {
+                        self.jump_to(self.total, now);
+                        events.extend(self.poll_end(now));
+                    }
+                }
+            }
+            Control::Back => {
+                let index = self.segment_index_at(position);
+                let segment = self.segments[index];
+                let into_segment = position.saturating_sub(segment.start);
+                let first_step = self
+                    .segments
+                    .iter()
+                    .position(|s| matches!(s.kind, SegmentKind::Step(_)))
+                    .unwrap_or(0);
+                let target = if into_segment < BACK_GRACE && index > first_step {
+                    index - 1
+                } else {
+                    index
+                };
+                if let SegmentKind::Step(step) = self.segments[target].kind {
+                    self.skipped[step] = false;
+                }
+                let start = self.segments[target].start;
+                self.jump_to(start, now);
+                events.extend(self.poll(now));
+            }
+            Control::Stop => {
+                self.ended = Some((Ending::Stopped, position));
+                self.paused_at = None;
+            }
+        }
+        events
+    }
+
+    /// Emits what is due at the very end (used when the last step is skipped while paused).
+    fn poll_end(&mut self, now: Duration) -> Vec<CueEvent> {
+        self.paused_at = None;
+        self.base_position = self.total;
+        self.base_time = now;
+        self.poll(now)
+    }
+
+    /// The monotonic time at which timeline position `at` is (or was) reached while running.
+    fn due_time(&self, at: Duration) -> Duration {
+        if at >= self.base_position {
+            self.base_time + (at - self.base_position)
+        } else {
+            self.base_time.saturating_sub(self.base_position - at)
+        }
+    }
+
+    fn pause(&mut self, now: Duration) {
+        if self.paused_at.is_none() {
+            self.paused_at = Some(self.position(now));
+        }
+    }
+
+    fn resume(&mut self, now: Duration) {
+        if let Some(at) = self.paused_at.take() {
+            self.base_position = at;
+            self.base_time = now;
+        }
+    }
+
+    /// When the next cue is due, so a conductor can sleep until then. `None`
+    /// while paused or once ended.
+    pub fn next_deadline(&self) -> Option<Duration> {
+        if self.ended.is_some() || self.paused_at.is_some() {
+            return None;
+        }
+        self.cue_points
+            .get(self.next_cue)
+            .map(|cue| self.due_time(cue.at))
+    }
+
+    /// Active time played at `now` (lead-in excluded), for history.
+    pub fn active_elapsed(&self, now: Duration) -> Duration {
+        self.position(now).saturating_sub(self.plan.lead_in)
+    }
+
+    /// Steps that were played to their end (not skipped).
+    pub fn steps_completed(&self, now: Duration) -> usize {
+        let position = self.position(now);
+        self.segments
+            .iter()
+            .filter_map(|segment| match segment.kind {
+                SegmentKind::Step(step) if segment.end() <= position && !self.skipped[step] => {
+                    Some(step)
+                }
+                _ => None,
+            })
+            .count()
+    }
+
+    /// What the screen shows at `now`.
+    pub fn view(&self, now: Duration) -> SessionView {
+        let position = self.position(now);
+        let session_length = self.plan.steps_length();
+        let session_elapsed = position
+            .saturating_sub(self.plan.lead_in)
+            .min(session_length);
+        let steps_done = self.segments_done(position);
+        if let Some((ending, _)) = self.ended {
+            return SessionView {
+                phase: Phase::Ended(ending),
+                paused: false,
+                segment_remaining: Duration::ZERO,
+                segment_length: Duration::ZERO,
+                session_remaining: session_length.saturating_sub(session_elapsed),
+                session_elapsed,
+                session_length,
+                next_step: None,
+                current_side: None,
+                recent_cue: None,
+                steps_done,
+            };
+        }
+        let index = self.segment_index_at(position);
+        let segment = self.segments[index];
+        let into_segment = position.saturating_sub(segment.start);
+        let (phase, next_step, current_side) = match segment.kind {
+            SegmentKind::LeadIn => (
+                Phase::LeadIn,
+                (!self.plan.steps.is_empty()).then_some(0),
+                None,
+            ),
+            SegmentKind::Step(step) => {
+                let planned = &self.plan.steps[step];
+                let side = match planned.step.side {
+                    Side::Both if planned.duration >= SWITCH_MIN => {
+                        if into_segment * 2 < planned.duration {
+                            Some(Side::Left)
+                        } else {
+                            Some(Side::Right)
+                        }
+                    }
+                    Side::Both => None,
+                    other => Some(other),
+                };
+                let next = (step + 1 < self.plan.steps.len()).then_some(step + 1);
+                (Phase::Step(step), next, side)
+            }
+        };
+        let recent_cue = self
+            .cue_points
+            .iter()
+            .rev()
+            .find(|cue| cue.at <= position && position < cue.at + CUE_BANNER)
+            .filter(|cue| cue.kind != CueKind::CountdownTick)
+            .map(|cue| cue.kind);
+        SessionView {
+            phase,
+            paused: self.paused_at.is_some(),
+            segment_remaining: segment.length.saturating_sub(into_segment),
+            segment_length: segment.length,
+            session_remaining: session_length.saturating_sub(session_elapsed),
+            session_elapsed,
+            session_length,
+            next_step,
+            current_side,
+            recent_cue,
+            steps_done,
+        }
+    }
+
+    fn segments_done(&self, position: Duration) -> usize {
+        self.segments
+            .iter()
+            .filter(|segment| {
+                matches!(segment.kind, SegmentKind::Step(_)) && segment.end() <= position
+            })
+            .count()
+    }
+}
+
+fn build_cue_points(plan: &SessionPlan, segments: &[Segment], total: Duration) -> Vec<CuePoint> {
+    let mut points = Vec::new();
+    for segment in segments {
+        let step_index = match segment.kind {
+            SegmentKind::LeadIn => None,
+            SegmentKind::Step(index) => Some(index),
+        };
+        if let Some(index) = step_index {
+            points.push(CuePoint {
+                at: segment.start,
+                kind: CueKind::StepStart,
+                step_index,
+            });
+            let planned = &plan.steps[index];
+            let middle = segment.start + segment.length / 2;
+            if planned.step.side == Side::Both && segment.length >= SWITCH_MIN {
+                points.push(CuePoint {
+                    at: middle,
+                    kind: CueKind::SwitchSide,
+                    step_index,
+                });
+            } else if segment.length >= HALFWAY_MIN {
+                points.push(CuePoint {
+                    at: middle,
+                    kind: CueKind::Halfway,
+                    step_index,
+                });
+            }
+        }
+        // The lead-in always counts down when it has room; steps only when long enough.
+        let countdown_min = match segment.kind {
+            SegmentKind::LeadIn => Duration::from_secs(u64::from(COUNTDOWN_TICKS) + 1),
+            SegmentKind::Step(_) => COUNTDOWN_MIN,
+        };
+        if segment.length >= countdown_min {
+            for tick in (1..=COUNTDOWN_TICKS).rev() {
+                points.push(CuePoint {
+                    at: segment.end() - Duration::from_secs(u64::from(tick)),
+                    kind: CueKind::CountdownTick,
+                    step_index,
+                });
+            }
+        }
+    }
+    points.push(CuePoint {
+        at: total,
+        kind: CueKind::SessionEnd,
+        step_index: None,
+    });
+    points.sort_by_key(|point| point.at);
+    points
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::routine::{Pressure, Region, Technique, Tool};
+    use proptest::prelude::*;
+
+    fn secs(value: u64) -> Duration {
+        Duration::from_secs(value)
+    }
+
+    fn step(title: &str, side: Side) -> Step {
+        Step {
+            title: title.to_owned(),
+            region: Region::LowerBack,
+            technique: Technique::Kneading,
+            tool: Tool::Hands,
+            pressure: Pressure::Medium,
+            side,
+            duration_secs: 0,
+            instructions: String::new(),
+            fixed: false,
+        }
+    }
+
+    fn plan(lead_in: u64, lengths: &[(u64, Side)]) -> SessionPlan {
+        SessionPlan {
+            routine_id: "test".into(),
+            routine_name: "Test".into(),
+            lead_in: secs(lead_in),
+            steps: lengths
+                .iter()
+                .enumerate()
+                .map(|(index, (length, side))| PlannedStep {
+                    step: step(&format!("step {index}"), *side),
+                    duration: secs(*length),
+                })
+                .collect(),
+        }
+    }
+
+    fn kinds(events: &[CueEvent]) -> Vec<CueKind> {
+        events.iter().map(|event| event.kind).collect()
+    }
+
+    #[test]
+    fn lead_in_then_steps_then_end() {
+        let start = secs(100);
+        let mut session = Session::start(plan(5, &[(60, Side::Center), (40, Side::Both)]), start);
+        assert_eq!(session.view(start).phase, Phase::LeadIn);
+        assert_eq!(session.view(start).next_step, Some(0));
+        assert_eq!(session.poll(start), vec![]);
+        // Lead-in countdown at 2, 3, 4 s; step 0 starts at 5 s.
+        let events = session.poll(start + secs(5));
+        assert_eq!(
+            kinds(&events),
+            vec![
+                CueKind::CountdownTick,
+                CueKind::CountdownTick,
+                CueKind::CountdownTick,
+                CueKind::StepStart
+            ]
+        );
+        assert_eq!(events[3].due_at, start + secs(5));
+        assert_eq!(session.view(start + secs(5)).phase, Phase::Step(0));
+        // Halfway of the 60 s step at 35 s.
+        assert_eq!(
+            kinds(&session.poll(start + secs(35))),
+            vec![CueKind::Halfway]
+        );
+        // Step 1 (two-sided, 40 s) starts at 65 s; switch at 85 s; end at 105 s.
+        let events = session.poll(start + secs(65));
+        assert_eq!(kinds(&events).last(), Some(&CueKind::StepStart));
+        let view = session.view(start + secs(70));
+        assert_eq!(view.current_side, Some(Side::Left));
+        assert_eq!(view.next_step, None);
+        assert_eq!(
+            kinds(&session.poll(start + secs(85))),
+            vec![CueKind::SwitchSide]
+        );
+        assert_eq!(
+            session.view(start + secs(86)).current_side,
+            Some(Side::Right)
+        );
+        assert_eq!(
+            session.view(start + secs(86)).recent_cue,
+            Some(CueKind::SwitchSide)
+        );
+        let events = session.poll(start + secs(200));
+        assert_eq!(kinds(&events).last(), Some(&CueKind::SessionEnd));
+        assert_eq!(events.last().map(|e| e.due_at), Some(start + secs(105)));
+        assert_eq!(session.ending(), Some(Ending::Completed));
+        assert_eq!(session.steps_completed(start + secs(200)), 2);
+        assert_eq!(session.active_elapsed(start + secs(500)), secs(100));
+        assert!(session.poll(start + secs(300)).is_empty());
+    }
+
+    #[test]
+    fn pause_across_a_boundary_moves_the_boundary_by_the_pause() {
+        let mut session =
+            Session::start(plan(0, &[(20, Side::Center), (20, Side::Center)]), secs(0));
+        session.poll(secs(0));
+        session.handle(Control::Pause, secs(19));
+        // Paused for 100 s across the original boundary at 20 s: nothing fires.
+        assert!(session.poll(secs(60)).is_empty());
+        assert_eq!(session.view(secs(60)).segment_remaining, secs(1));
+        assert_eq!(session.next_deadline(), None);
+        session.handle(Control::Resume, secs(119));
+        assert_eq!(session.next_deadline(), Some(secs(120)));
+        let events = session.poll(secs(120));
+        assert_eq!(kinds(&events), vec![CueKind::StepStart]);
+        assert_eq!(events[0].due_at, secs(120));
+    }
+
+    #[test]
+    fn skip_while_paused_stays_paused_at_the_next_step() {
+        let mut session =
+            Session::start(plan(5, &[(30, Side::Center), (30, Side::Center)]), secs(0));
+        session.handle(Control::Pause, secs(10));
+        let events = session.handle(Control::Skip, secs(12));
+        assert_eq!(kinds(&events), vec![CueKind::StepStart]);
+        assert_eq!(events[0].step_index, Some(1));
+        let view = session.view(secs(50));
+        assert!(view.paused);
+        assert_eq!(view.phase, Phase::Step(1));
+        assert_eq!(view.segment_remaining, secs(30));
+        session.handle(Control::Resume, secs(50));
+        assert_eq!(session.view(secs(60)).segment_remaining, secs(20));
+        assert_eq!(
+            session.steps_completed(secs(60)),
+            0,
+            "skipped step is not done"
+        );
+    }
+
+    #[test]
+    fn back_on_the_first_step_restarts_it() {
+        let mut session =
+            Session::start(plan(5, &[(30, Side::Center), (30, Side::Center)]), secs(0));
+        session.poll(secs(6));
+        let events = session.handle(Control::Back, secs(6));
+        assert_eq!(kinds(&events), vec![CueKind::StepStart]);
+        assert_eq!(session.view(secs(6)).phase, Phase::Step(0));
+        assert_eq!(session.view(secs(6)).segment_remaining, secs(30));
+    }
+
+    #[test]
+    fn back_goes_to_previous_only_right_after_a_step_starts() {
+        let mut session = Session::start(
+            plan(
+                0,
+                &[(30, Side::Center), (30, Side::Center), (30, Side::Center)],
+            ),
+            secs(0),
+        );
+        session.poll(secs(31));
+        session.handle(Control::Back, secs(31));
+        assert_eq!(session.view(secs(31)).phase, Phase::Step(0));
+        session.poll(secs(71));
+        assert_eq!(session.view(secs(71)).phase, Phase::Step(1));
+        session.handle(Control::Back, secs(71));
+        assert_eq!(session.view(secs(71)).phase, Phase::Step(1));
+        assert_eq!(session.view(secs(71)).segment_remaining, secs(30));
+    }
+
+    #[test]
+    fn stop_in_lead_in_ends_with_nothing_done() {
+        let mut session = Session::start(plan(5, &[(30, Side::Center)]), secs(0));
+        session.handle(Control::Stop, secs(2));
+        assert_eq!(session.ending(), Some(Ending::Stopped));
+        assert_eq!(session.active_elapsed(secs(100)), Duration::ZERO);
+        assert_eq!(session.steps_completed(secs(100)), 0);
+        assert!(session.poll(secs(100)).is_empty());
+        assert_eq!(session.next_deadline(), None);
+        assert_eq!(session.view(secs(100)).phase, Phase::Ended(Ending::Stopped));
+    }
+
+    #[test]
+    fn skip_on_the_last_step_completes() {
+        let mut session = Session::start(plan(0, &[(30, Side::Center)]), secs(0));
+        session.poll(secs(1));
+        session.handle(Control::Pause, secs(3));
+        let events = session.handle(Control::Skip, secs(4));
+        assert_eq!(kinds(&events), vec![CueKind::SessionEnd]);
+        assert_eq!(session.ending(), Some(Ending::Completed));
+    }
+
+    #[test]
+    fn skip_early_in_a_session_started_at_time_zero() {
+        let mut session =
+            Session::start(plan(5, &[(30, Side::Center), (30, Side::Center)]), secs(0));
+        session.handle(Control::Skip, secs(1));
+        session.handle(Control::Skip, secs(2));
+        let view = session.view(secs(12));
+        assert_eq!(view.phase, Phase::Step(1));
+        assert_eq!(view.segment_remaining, secs(20));
+        // Halfway of step 1 is 15 s after it started at 2 s.
+        assert_eq!(session.next_deadline(), Some(secs(17)));
+    }
+
+    #[test]
+    fn empty_plan_ends_immediately() {
+        let session = Session::start(plan(0, &[]), secs(0));
+        assert!(session.is_ended());
+    }
+
+    proptest! {
+        /// However the engine is polled, every cue fires exactly once, at a due
+        /// time equal to start plus the sum of the lengths before it.
+        #[test]
+        fn no_drift_and_each_cue_once(
+            lengths in prop::collection::vec((1u64..120, prop::bool::ANY), 1..20),
+            lead_in in 0u64..10,
+            poll_gaps_ms in prop::collection::vec(1u64..5_000, 1..400),
+            start_ms in 0u64..1_000_000,
+        ) {
+            let steps: Vec<(u64, Side)> = lengths
+                .iter()
+                .map(|(length, both)| (*length, if *both { Side::Both } else { Side::Left }))
+                .collect();
+            let start = Duration::from_millis(start_ms);
+            let mut session = Session::start(plan(lead_in, &steps), start);
+            let mut now = start;
+            let mut events = Vec::new();
+            let mut gaps = poll_gaps_ms.iter().cycle();
+            while !session.is_ended() {
+                now += Duration::from_millis(*gaps.next().unwrap_or(&1000));
+                events.extend(session.poll(now));
+            }
+            // Each step start lands exactly on its boundary.
+            let mut boundary = start + secs(lead_in);
+            for (index, (length, _)) in steps.iter().enumerate() {
+                let starts: Vec<&CueEvent> = events
+                    .iter()
+                    .filter(|e| e.kind == CueKind::StepStart && e.step_index == Some(index))
+                    .collect();
+                prop_assert_eq!(starts.len(), 1);
+                prop_assert_eq!(starts[0].due_at, boundary);
+                boundary += secs(*length);
+            }
+            let ends: Vec<&CueEvent> = events.iter().filter(|e| e.kind == CueKind::SessionEnd).collect();
+            prop_assert_eq!(ends.len(), 1);
+            prop_assert_eq!(ends[0].due_at, boundary);
+            // Events come in due order and never before they were due.
+            for pair in events.windows(2) {
+                prop_assert!(pair[0].due_at <= pair[1].due_at);
+            }
+            prop_assert_eq!(session.steps_completed(now), steps.len());
+        }
+
+        /// Pausing any number of times shifts the end by exactly the paused time.
+        #[test]
+        fn pauses_shift_the_end_by_their_length(
+            lengths in prop::collection::vec(1u64..60, 1..10),
+            pauses in prop::collection::vec((1u64..30_000, 1u64..30_000), 0..8),
+        ) {
+            let steps: Vec<(u64, Side)> = lengths.iter().map(|l| (*l, Side::Center)).collect();
+            let total = secs(lengths.iter().sum::<u64>());
+            let mut session = Session::start(plan(0, &steps), Duration::ZERO);
+            let mut now = Duration::ZERO;
+            let mut paused_total = Duration::ZERO;
+            let mut events = Vec::new();
+            for (run_ms, pause_ms) in pauses {
+                now += Duration::from_millis(run_ms);
+                events.extend(session.handle(Control::Pause, now));
+                if session.is_ended() {
+                    break;
+                }
+                now += Duration::from_millis(pause_ms);
+                paused_total += Duration::from_millis(pause_ms);
+                events.extend(session.handle(Control::Resume, now));
+            }
+            while !session.is_ended() {
+                now += Duration::from_millis(700);
+                events.extend(session.poll(now));
+            }
+            let end = events.iter().find(|e| e.kind == CueKind::SessionEnd).map(|e| e.due_at);
+            prop_assert_eq!(end, Some(total + paused_total));
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! The functional core: routines, scaling and the session engine.
+//!
+//! Nothing in here touches egui, audio, files or the clock, so all of it is
+//! tested directly with plain values and a fake time.
+
+pub mod engine;
+pub mod parse;
+pub mod plan;
+pub mod routine;
+pub mod scale;

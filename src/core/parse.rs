@@ -1,0 +1,618 @@
+//! Reading routine files: TOML text in, a [`Routine`] or a list of [`Problem`]s out.
+//!
+//! Every problem names the file, the line and the field, so a person editing a
+//! routine by hand can fix it without guessing. No filesystem access here: the
+//! caller passes the text and the name to show.
+
+use std::fmt;
+use std::ops::Range;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::routine::{Pressure, Region, Routine, Side, Step, Technique, Tool};
+
+/// Routine files larger than this are refused before parsing.
+pub const MAX_FILE_BYTES: usize = 1024 * 1024;
+/// The longest a single step may be; longer is almost surely a typo (minutes typed as seconds).
+pub const MAX_STEP_SECS: i64 = 60 * 60;
+/// The longest a whole routine may be at its default length.
+pub const MAX_ROUTINE_SECS: i64 = 3 * 60 * 60;
+/// The most steps a routine may have.
+pub const MAX_STEPS: usize = 200;
+/// The longest identifier.
+pub const MAX_ID_CHARS: usize = 64;
+
+/// One thing wrong with a routine file, precise enough to fix by hand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The file as shown to the person (a path or "built-in: name").
+    pub file: String,
+    /// 1-based line, when the problem has a place in the file.
+    pub line: Option<usize>,
+    /// The field, e.g. `id` or `steps[3].region` (steps counted from 1).
+    pub field: Option<String>,
+    /// A plain reason.
+    pub reason: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ": {field}")?;
+        }
+        write!(f, ": {}", self.reason)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRoutine {
+    id: Option<Spanned<String>>,
+    name: Option<Spanned<String>>,
+    summary: Option<Spanned<String>>,
+    default_minutes: Option<Spanned<i64>>,
+    #[serde(default)]
+    tools: Vec<Spanned<String>>,
+    #[serde(default)]
+    tags: Vec<Spanned<String>>,
+    #[serde(default)]
+    steps: Vec<Spanned<RawStep>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStep {
+    title: Option<Spanned<String>>,
+    region: Option<Spanned<String>>,
+    technique: Option<Spanned<String>>,
+    tool: Option<Spanned<String>>,
+    pressure: Option<Spanned<String>>,
+    side: Option<Spanned<String>>,
+    duration_secs: Option<Spanned<i64>>,
+    instructions: Option<Spanned<String>>,
+    #[serde(default)]
+    fixed: bool,
+}
+
+/// Turns byte offsets into 1-based line numbers.
+struct LineIndex {
+    line_starts: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(offset, _)| offset + 1))
+            .collect();
+        Self { line_starts }
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&offset) {
+            Ok(index) => index + 1,
+            Err(index) => index,
+        }
+    }
+}
+
+/// Collects problems for one file.
+struct Reporter<'a> {
+    file: &'a str,
+    lines: LineIndex,
+    problems: Vec<Problem>,
+}
+
+impl Reporter<'_> {
+    fn at(
+        &mut self,
+        span: Option<Range<usize>>,
+        field: impl Into<String>,
+        reason: impl Into<String>,
+    ) {
+        self.problems.push(Problem {
+            file: self.file.to_owned(),
+            line: span.map(|span| self.lines.line_of(span.start)),
+            field: Some(field.into()),
+            reason: reason.into(),
+        });
+    }
+
+    /// A required text field: present and not blank.
+    fn text(
+        &mut self,
+        value: Option<Spanned<String>>,
+        table_span: Option<Range<usize>>,
+        field: &str,
+    ) -> Option<String> {
+        match value {
+            None => {
+                self.at(table_span, field, format!("missing {}", field_word(field)));
+                None
+            }
+            Some(value) if value.get_ref().trim().is_empty() => {
+                self.at(
+                    Some(value.span()),
+                    field,
+                    format!("{} is empty", field_word(field)),
+                );
+                None
+            }
+            Some(value) => Some(value.into_inner().trim().to_owned()),
+        }
+    }
+
+    /// A required word from a closed vocabulary.
+    fn word<T>(
+        &mut self,
+        value: Option<Spanned<String>>,
+        table_span: Option<Range<usize>>,
+        field: &str,
+        what: &str,
+        parse: fn(&str) -> Option<T>,
+        accepted: fn() -> String,
+    ) -> Option<T> {
+        let Some(value) = value else {
+            self.at(
+                table_span,
+                field,
+                format!("missing {what} (one of: {})", accepted()),
+            );
+            return None;
+        };
+        let parsed = parse(value.get_ref().trim());
+        if parsed.is_none() {
+            self.at(
+                Some(value.span()),
+                field,
+                format!(
+                    "unknown {what} \"{}\" (expected one of: {})",
+                    value.get_ref(),
+                    accepted()
+                ),
+            );
+        }
+        parsed
+    }
+}
+
+/// The last path segment of a field name, for messages ("steps[2].title" → "title").
+fn field_word(field: &str) -> &str {
+    field.rsplit('.').next().unwrap_or(field)
+}
+
+/// Whether an id is safe as a file name and stable in history: lowercase ASCII
+/// letters, digits and hyphens, starting with a letter or digit.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.chars().count() <= MAX_ID_CHARS
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !id.starts_with('-')
+}
+
+/// Parses one routine file. `file` is only used in messages.
+pub fn parse_routine(file: &str, text: &str) -> Result<Routine, Vec<Problem>> {
+    if text.len() > MAX_FILE_BYTES {
+        return Err(vec![Problem {
+            file: file.to_owned(),
+            line: None,
+            field: None,
+            reason: format!(
+                "file is {} KiB; routine files may be at most {} KiB",
+                text.len() / 1024,
+                MAX_FILE_BYTES / 1024
+            ),
+        }]);
+    }
+    let mut report = Reporter {
+        file,
+        lines: LineIndex::new(text),
+        problems: Vec::new(),
+    };
+    let raw: RawRoutine = match toml::from_str(text) {
+        Ok(raw) => raw,
+        Err(error) => {
+            let line = error.span().map(|span| report.lines.line_of(span.start));
+            let message = error.message().trim().to_owned();
+            let reason = if message.starts_with("unknown field") {
+                message
+            } else {
+                format!("not valid routine TOML: {message}")
+            };
+            return Err(vec![Problem {
+                file: file.to_owned(),
+                line,
+                field: None,
+                reason,
+            }]);
+        }
+    };
+
+    let id_span = raw.id.as_ref().map(Spanned::span);
+    let id = report.text(raw.id, Some(0..0), "id");
+    if let Some(id) = &id
+        && !is_valid_id(id)
+    {
+        report.at(
+            id_span,
+            "id",
+            format!(
+                "id \"{id}\" may use only lowercase letters, digits and hyphens (at most {MAX_ID_CHARS})"
+            ),
+        );
+    }
+    let name = report.text(raw.name, Some(0..0), "name");
+    let summary = report.text(raw.summary, Some(0..0), "summary");
+
+    let mut tools = Vec::new();
+    for (index, tool) in raw.tools.into_iter().enumerate() {
+        let field = format!("tools[{}]", index + 1);
+        let span = Some(tool.span());
+        if let Some(tool) = report.word(
+            Some(tool),
+            span,
+            &field,
+            Tool::WHAT,
+            Tool::from_file_name,
+            Tool::accepted,
+        ) {
+            tools.push(tool);
+        }
+    }
+    let tags = raw
+        .tags
+        .into_iter()
+        .map(|tag| tag.into_inner().trim().to_owned())
+        .filter(|tag| !tag.is_empty())
+        .collect();
+
+    if raw.steps.is_empty() {
+        report.at(
+            None,
+            "steps",
+            "a routine needs at least one [[steps]] table",
+        );
+    }
+    if raw.steps.len() > MAX_STEPS {
+        report.at(
+            None,
+            "steps",
+            format!("{} steps; at most {MAX_STEPS} are allowed", raw.steps.len()),
+        );
+    }
+
+    let mut steps = Vec::new();
+    let mut total_secs: i64 = 0;
+    for (index, spanned_step) in raw.steps.into_iter().enumerate() {
+        let table_span = Some(spanned_step.span());
+        let raw_step = spanned_step.into_inner();
+        let prefix = format!("steps[{}]", index + 1);
+        let field = |name: &str| format!("{prefix}.{name}");
+        let title = report.text(raw_step.title, table_span.clone(), &field("title"));
+        let region = report.word(
+            raw_step.region,
+            table_span.clone(),
+            &field("region"),
+            Region::WHAT,
+            Region::from_file_name,
+            Region::accepted,
+        );
+        let technique = report.word(
+            raw_step.technique,
+            table_span.clone(),
+            &field("technique"),
+            Technique::WHAT,
+            Technique::from_file_name,
+            Technique::accepted,
+        );
+        let tool = report.word(
+            raw_step.tool,
+            table_span.clone(),
+            &field("tool"),
+            Tool::WHAT,
+            Tool::from_file_name,
+            Tool::accepted,
+        );
+        let pressure = report.word(
+            raw_step.pressure,
+            table_span.clone(),
+            &field("pressure"),
+            Pressure::WHAT,
+            Pressure::from_file_name,
+            Pressure::accepted,
+        );
+        let side = report.word(
+            raw_step.side,
+            table_span.clone(),
+            &field("side"),
+            Side::WHAT,
+            Side::from_file_name,
+            Side::accepted,
+        );
+        let instructions = report.text(
+            raw_step.instructions,
+            table_span.clone(),
+            &field("instructions"),
+        );
+        let duration_secs = match raw_step.duration_secs {
+            None => {
+                report.at(table_span, field("duration_secs"), "missing duration_secs");
+                None
+            }
+            Some(duration) => {
+                let secs = *duration.get_ref();
+                if secs <= 0 {
+                    report.at(
+                        Some(duration.span()),
+                        field("duration_secs"),
+                        format!("duration must be a positive number of seconds, not {secs}"),
+                    );
+                    None
+                } else if secs > MAX_STEP_SECS {
+                    report.at(
+                        Some(duration.span()),
+                        field("duration_secs"),
+                        format!(
+                            "{secs} s is longer than the {} minute limit for one step (minutes typed as seconds?)",
+                            MAX_STEP_SECS / 60
+                        ),
+                    );
+                    None
+                } else {
+                    total_secs += secs;
+                    u32::try_from(secs).ok()
+                }
+            }
+        };
+        if let (
+            Some(title),
+            Some(region),
+            Some(technique),
+            Some(tool),
+            Some(pressure),
+            Some(side),
+            Some(instructions),
+            Some(duration_secs),
+        ) = (
+            title,
+            region,
+            technique,
+            tool,
+            pressure,
+            side,
+            instructions,
+            duration_secs,
+        ) {
+            steps.push(Step {
+                title,
+                region,
+                technique,
+                tool,
+                pressure,
+                side,
+                duration_secs,
+                instructions,
+                fixed: raw_step.fixed,
+            });
+        }
+    }
+
+    if total_secs > MAX_ROUTINE_SECS {
+        report.at(
+            None,
+            "steps",
+            format!(
+                "steps add up to {} minutes; a routine may be at most {} minutes",
+                total_secs / 60,
+                MAX_ROUTINE_SECS / 60
+            ),
+        );
+    }
+    if let Some(default_minutes) = raw.default_minutes {
+        let declared = *default_minutes.get_ref();
+        if report.problems.is_empty() && declared * 60 != total_secs {
+            report.at(
+                Some(default_minutes.span()),
+                "default_minutes",
+                format!(
+                    "default_minutes is {declared} but the steps add up to {}",
+                    super::routine::format_clock(u64::try_from(total_secs).unwrap_or(0))
+                ),
+            );
+        }
+    }
+
+    match (id, name, summary, report.problems.is_empty()) {
+        (Some(id), Some(name), Some(summary), true) => Ok(Routine {
+            id,
+            name,
+            summary,
+            tools,
+            tags,
+            steps,
+        }),
+        _ => Err(report.problems),
+    }
+}
+
+/// Serialises a routine in the documented file format, so saved and exported
+/// routines read back identically.
+pub fn routine_to_toml(routine: &Routine) -> String {
+    use std::fmt::Write as _;
+    let quote = |text: &str| toml::Value::String(text.to_owned()).to_string();
+    let mut out = String::new();
+    let _ = writeln!(out, "id = {}", quote(&routine.id));
+    let _ = writeln!(out, "name = {}", quote(&routine.name));
+    let _ = writeln!(out, "summary = {}", quote(&routine.summary));
+    let length = routine.default_length_secs();
+    if length.is_multiple_of(60) {
+        let _ = writeln!(out, "default_minutes = {}", length / 60);
+    }
+    let tools: Vec<String> = routine
+        .tools
+        .iter()
+        .map(|tool| quote(tool.file_name()))
+        .collect();
+    let _ = writeln!(out, "tools = [{}]", tools.join(", "));
+    let tags: Vec<String> = routine.tags.iter().map(|tag| quote(tag)).collect();
+    let _ = writeln!(out, "tags = [{}]", tags.join(", "));
+    for step in &routine.steps {
+        let _ = writeln!(out, "\n[[steps]]");
+        let _ = writeln!(out, "title = {}", quote(&step.title));
+        let _ = writeln!(out, "region = {}", quote(step.region.file_name()));
+        let _ = writeln!(out, "technique = {}", quote(step.technique.file_name()));
+        let _ = writeln!(out, "tool = {}", quote(step.tool.file_name()));
+        let _ = writeln!(out, "pressure = {}", quote(step.pressure.file_name()));
+        let _ = writeln!(out, "side = {}", quote(step.side.file_name()));
+        let _ = writeln!(out, "duration_secs = {}", step.duration_secs);
+        if step.fixed {
+            let _ = writeln!(out, "fixed = true");
+        }
+        let _ = writeln!(out, "instructions = {}", quote(&step.instructions));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+id = "test-routine"
+name = "Test"
+summary = "A routine for tests."
+default_minutes = 1
+tools = ["massage_ball"]
+tags = ["quick"]
+
+[[steps]]
+title = "Breathe"
+region = "whole_back"
+technique = "breathing"
+tool = "none"
+pressure = "light"
+side = "center"
+duration_secs = 20
+fixed = true
+instructions = "Breathe slowly."
+
+[[steps]]
+title = "Knead"
+region = "lower_back"
+technique = "kneading"
+tool = "hands"
+pressure = "medium"
+side = "both"
+duration_secs = 40
+instructions = "Knead beside the spine."
+"#;
+
+    #[test]
+    fn parses_a_good_file() {
+        let routine = parse_routine("good.toml", GOOD).expect("valid");
+        assert_eq!(routine.id, "test-routine");
+        assert_eq!(routine.steps.len(), 2);
+        assert_eq!(routine.default_length_secs(), 60);
+        assert!(routine.steps[0].fixed);
+        assert_eq!(routine.steps[1].side, Side::Both);
+        assert_eq!(routine.tools_needed(), vec![Tool::Hands, Tool::MassageBall]);
+    }
+
+    #[test]
+    fn unknown_region_names_line_field_and_choices() {
+        let text = GOOD.replace("\"lower_back\"", "\"lower-bak\"");
+        let problems = parse_routine("bad.toml", &text).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        let problem = &problems[0];
+        assert_eq!(problem.field.as_deref(), Some("steps[2].region"));
+        assert_eq!(problem.line, Some(22));
+        assert!(problem.reason.contains("lower-bak"));
+        assert!(problem.reason.contains("lower_back"));
+        assert!(
+            problem
+                .to_string()
+                .starts_with("bad.toml:22: steps[2].region:")
+        );
+    }
+
+    #[test]
+    fn durations_zero_negative_and_absurd_are_refused() {
+        for (value, needle) in [("0", "positive"), ("-5", "positive"), ("36000", "limit")] {
+            let text = GOOD.replace("duration_secs = 40", &format!("duration_secs = {value}"));
+            let problems = parse_routine("d.toml", &text).unwrap_err();
+            assert_eq!(problems[0].field.as_deref(), Some("steps[2].duration_secs"));
+            assert_eq!(problems[0].line, Some(27));
+            assert!(
+                problems[0].reason.contains(needle),
+                "{}",
+                problems[0].reason
+            );
+        }
+    }
+
+    #[test]
+    fn missing_title_points_at_its_step() {
+        let text = GOOD.replace("title = \"Knead\"\n", "");
+        let problems = parse_routine("t.toml", &text).unwrap_err();
+        assert_eq!(problems[0].field.as_deref(), Some("steps[2].title"));
+        assert!(problems[0].reason.contains("missing title"));
+        assert!(problems[0].line.is_some());
+    }
+
+    #[test]
+    fn not_toml_and_unknown_fields_are_reported_with_a_line() {
+        let problems = parse_routine("x.toml", "id = \"a\"\nname = [unclosed").unwrap_err();
+        assert_eq!(problems[0].line, Some(2));
+        assert!(problems[0].reason.contains("not valid routine TOML"));
+
+        let text = GOOD.replace("fixed = true", "fixd = true");
+        let problems = parse_routine("x.toml", &text).unwrap_err();
+        assert!(
+            problems[0].reason.contains("fixd"),
+            "{}",
+            problems[0].reason
+        );
+        assert_eq!(problems[0].line, Some(17));
+    }
+
+    #[test]
+    fn oversized_file_is_refused_before_parsing() {
+        let text = format!("{GOOD}\n#{}", "x".repeat(MAX_FILE_BYTES));
+        let problems = parse_routine("big.toml", &text).unwrap_err();
+        assert!(problems[0].reason.contains("at most 1024 KiB"));
+    }
+
+    #[test]
+    fn default_minutes_must_match_the_steps() {
+        let text = GOOD.replace("default_minutes = 1", "default_minutes = 2");
+        let problems = parse_routine("m.toml", &text).unwrap_err();
+        assert_eq!(problems[0].field.as_deref(), Some("default_minutes"));
+        assert!(problems[0].reason.contains("1:00"));
+    }
+
+    #[test]
+    fn bad_ids_are_refused() {
+        assert!(is_valid_id("endorphin-15"));
+        assert!(!is_valid_id("Endorphin"));
+        assert!(!is_valid_id("a b"));
+        assert!(!is_valid_id("-x"));
+        let text = GOOD.replace("test-routine", "Test Routine");
+        let problems = parse_routine("i.toml", &text).unwrap_err();
+        assert_eq!(problems[0].field.as_deref(), Some("id"));
+        assert_eq!(problems[0].line, Some(2));
+    }
+
+    #[test]
+    fn written_toml_reads_back_identically() {
+        let routine = parse_routine("good.toml", GOOD).expect("valid");
+        let text = routine_to_toml(&routine);
+        let again = parse_routine("again.toml", &text).expect("round trip");
+        assert_eq!(routine, again);
+    }
+}

@@ -1,0 +1,145 @@
+//! The `unknot` binary: the desktop app, and `unknot check` for routine files.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, anyhow};
+use clap::{Parser, Subcommand};
+
+use unknot::audio::{AudioPlayer, CueSink};
+use unknot::clock::MonotonicClock;
+use unknot::core::routine::format_clock;
+use unknot::library;
+use unknot::paths::AppPaths;
+use unknot::ui::{self, AppDeps, EframeApp, UnknotApp};
+
+/// Guided self-massage and heat routines for back pain.
+#[derive(Parser)]
+#[command(name = "unknot", version, about)]
+struct Cli {
+    /// Use this folder for your routines instead of the usual data folder.
+    #[arg(long, env = "UNKNOT_DATA_DIR", global = true)]
+    data_dir: Option<PathBuf>,
+    /// Start playing this routine id right away.
+    #[arg(long, value_name = "ROUTINE_ID")]
+    autoplay: Option<String>,
+    /// With --autoplay: the session length in seconds.
+    #[arg(long, requires = "autoplay")]
+    length_secs: Option<u32>,
+    /// Close the window after this many seconds (for smoke tests and benchmarks).
+    #[arg(long, hide = true)]
+    quit_after_secs: Option<f64>,
+    /// Write how late each cue fired to this file when the app closes.
+    #[arg(long, hide = true)]
+    timing_log: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Commands>,
+}
+
+#[derive(Subcommand)]
+enum Commands {
+    /// Check routine files and report every problem with file, line and field.
+    Check {
+        /// Routine files (TOML).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let launched_at = Instant::now();
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(Commands::Check { ref files }) => check(files),
+        None => run_app(&cli, launched_at),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("unknot: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let (passed, problems) = library::check_files(files);
+    for (path, routine) in &passed {
+        println!(
+            "ok: {} ({}, {} steps, {})",
+            path.display(),
+            routine.name,
+            routine.steps.len(),
+            format_clock(u64::from(routine.default_length_secs()))
+        );
+    }
+    for problem in &problems {
+        eprintln!("error: {problem}");
+    }
+    Ok(if problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn run_app(cli: &Cli, launched_at: Instant) -> anyhow::Result<ExitCode> {
+    let paths = AppPaths::resolve(cli.data_dir.as_deref());
+    if paths.is_none() {
+        log::warn!("no home folder found; only the built-in routines are available");
+    }
+    let routines_dir = paths.as_ref().map(AppPaths::routines_dir);
+    let library = library::load(routines_dir.as_deref());
+    for problem in &library.problems {
+        log::warn!("{problem}");
+    }
+
+    let options = eframe::NativeOptions {
+        renderer: eframe::Renderer::Glow,
+        viewport: egui::ViewportBuilder::default()
+            .with_title("unknot")
+            .with_app_id("unknot")
+            .with_inner_size([1100.0, 760.0])
+            .with_min_inner_size([640.0, 480.0])
+            .with_icon(load_icon()),
+        ..Default::default()
+    };
+    let autoplay = cli.autoplay.clone();
+    let length_secs = cli.length_secs;
+    let quit_after = cli.quit_after_secs.map(Duration::from_secs_f64);
+    let timing_log = cli.timing_log.clone();
+    eframe::run_native(
+        "unknot",
+        options,
+        Box::new(move |cc| {
+            ui::theme::apply(&cc.egui_ctx);
+            let repaint = ui::repaint_handle(&cc.egui_ctx);
+            let audio = Arc::new(AudioPlayer::start(0.8, Arc::clone(&repaint)));
+            let status_source = Arc::clone(&audio);
+            let deps = AppDeps {
+                library,
+                clock: Arc::new(MonotonicClock::new()),
+                cues: audio as Arc<dyn CueSink>,
+                audio_status: Box::new(move || status_source.status()),
+                user_routines_dir: routines_dir,
+            };
+            let mut app = UnknotApp::new(deps, repaint);
+            if let Some(id) = &autoplay {
+                app.autoplay(id, length_secs).map_err(|e| anyhow!(e))?;
+            }
+            let mut wrapper = EframeApp::new(app, launched_at, quit_after);
+            wrapper.timing_log = timing_log;
+            Ok(Box::new(wrapper))
+        }),
+    )
+    .map_err(|error| anyhow!("{error}"))
+    .context("could not open the window")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn load_icon() -> egui::IconData {
+    eframe::icon_data::from_png_bytes(include_bytes!("../assets/icon.png")).unwrap_or_default()
+}

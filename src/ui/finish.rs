@@ -1,0 +1,55 @@
+//! The finish screen: what was done, and a gentle way out.
+
+use egui::RichText;
+
+use super::{Command, FinishSummary, theme};
+use crate::core::engine::Ending;
+use crate::core::routine::format_clock;
+
+/// Draws the summary after a session.
+pub fn finish_ui(ui: &mut egui::Ui, summary: &FinishSummary) -> Vec<Command> {
+    let mut commands = Vec::new();
+    let visuals = ui.visuals().clone();
+    ui.vertical_centered(|ui| {
+        ui.add_space(40.0);
+        let heading = match summary.ending {
+            Ending::Completed => "Session complete",
+            Ending::Stopped => "Session stopped",
+        };
+        ui.label(RichText::new(heading).size(34.0).strong());
+        ui.label(RichText::new(&summary.routine.name).color(theme::muted(&visuals)));
+        ui.add_space(16.0);
+        theme::card_frame(&visuals).show(ui, |ui| {
+            ui.set_max_width(460.0);
+            egui::Grid::new("finish-summary").num_columns(2).spacing(egui::vec2(24.0, 8.0)).show(ui, |ui| {
+                ui.label("Time");
+                ui.label(RichText::new(format!(
+                    "{} of {}",
+                    format_clock(summary.active_secs),
+                    format_clock(u64::from(summary.length_secs))
+                )).monospace());
+                ui.end_row();
+                ui.label("Steps finished");
+                ui.label(format!("{} of {}", summary.steps_completed, summary.step_count));
+                ui.end_row();
+            });
+        });
+        ui.add_space(16.0);
+        let note = match summary.ending {
+            Ending::Completed => "Take a moment before you get up, and sip some water.",
+            Ending::Stopped => "Stopping is always fine. If it hurt, rest, and ask a professional if it keeps happening.",
+        };
+        ui.label(note);
+        ui.add_space(20.0);
+        ui.horizontal(|ui| {
+            ui.add_space((ui.available_width() - 330.0).max(0.0) / 2.0);
+            if ui.add(egui::Button::new("Play again").min_size(egui::vec2(150.0, 40.0))).clicked() {
+                commands.push(Command::PlayAgain);
+            }
+            if ui.add(egui::Button::new("Back to routines").min_size(egui::vec2(170.0, 40.0))).clicked() {
+                commands.push(Command::ShowLibrary);
+            }
+        });
+    });
+    commands
+}

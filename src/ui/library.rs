@@ -1,0 +1,124 @@
+//! The library screen: one card per routine, and any file problems in plain view.
+
+use std::path::Path;
+
+use egui::RichText;
+
+use super::{Command, theme};
+use crate::core::routine::format_length;
+use crate::library::{DEFAULT_ROUTINE_ID, Library, LibraryEntry, RoutineSource};
+
+/// Draws the routine cards and returns what the person chose.
+pub fn library_ui(ui: &mut egui::Ui, library: &Library, user_dir: Option<&Path>) -> Vec<Command> {
+    let mut commands = Vec::new();
+    egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
+        ui.heading("Routines");
+        ui.label(
+            RichText::new("Pick a routine, set the length, then follow the cues. Press Enter for the 15-minute endorphin routine.")
+                .color(theme::muted(ui.visuals())),
+        );
+        ui.add_space(12.0);
+
+        let columns = ((ui.available_width() / 380.0).floor() as usize).clamp(1, 3);
+        for row in library.entries.chunks(columns) {
+            ui.columns(columns, |cols| {
+                for (col, entry) in cols.iter_mut().zip(row) {
+                    if let Some(command) = card_ui(col, entry) {
+                        commands.push(command);
+                    }
+                }
+            });
+            ui.add_space(10.0);
+        }
+
+        if !library.problems.is_empty() {
+            ui.add_space(8.0);
+            let count = library.problems.len();
+            let title = if count == 1 {
+                "1 problem in your routine files".to_owned()
+            } else {
+                format!("{count} problems in your routine files")
+            };
+            egui::CollapsingHeader::new(RichText::new(title).color(theme::warm(ui.visuals())))
+                .default_open(true)
+                .show(ui, |ui| {
+                    ui.label("These files were skipped; the other routines are unaffected. Fix the line named and reopen the app.");
+                    for problem in &library.problems {
+                        ui.label(RichText::new(problem.to_string()).monospace());
+                    }
+                });
+        }
+        if let Some(dir) = user_dir {
+            ui.add_space(8.0);
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new("Your own routine files go in").color(theme::muted(ui.visuals())));
+                ui.label(RichText::new(dir.display().to_string()).monospace());
+            });
+        }
+    });
+    commands
+}
+
+fn card_ui(ui: &mut egui::Ui, entry: &LibraryEntry) -> Option<Command> {
+    let routine = &entry.routine;
+    let visuals = ui.visuals().clone();
+    let mut open = false;
+    let response = theme::card_frame(&visuals).show(ui, |ui| {
+        ui.set_min_height(190.0);
+        ui.horizontal(|ui| {
+            let title =
+                egui::Button::new(RichText::new(&routine.name).size(21.0).strong()).frame(false);
+            if ui.add(title).on_hover_text("Set up this routine").clicked() {
+                open = true;
+            }
+        });
+        ui.horizontal_wrapped(|ui| {
+            ui.label(
+                RichText::new(format!(
+                    "{} · {} steps",
+                    format_length(u64::from(routine.default_length_secs())),
+                    routine.steps.len()
+                ))
+                .strong(),
+            );
+            if routine.id == DEFAULT_ROUTINE_ID {
+                theme::chip(ui, "Default", theme::accent(&visuals));
+            }
+            if routine.uses_heat() {
+                theme::chip(ui, "Heat", theme::warm(&visuals));
+            }
+            if matches!(entry.source, RoutineSource::File(_)) {
+                theme::chip(ui, "Yours", theme::muted(&visuals));
+            }
+        });
+        ui.label(&routine.summary);
+        let regions: Vec<&str> = routine
+            .regions()
+            .iter()
+            .map(|region| region.label())
+            .collect();
+        ui.label(
+            RichText::new(format!("Works: {}", regions.join(", "))).color(theme::muted(&visuals)),
+        );
+        let tools: Vec<&str> = routine
+            .tools_needed()
+            .iter()
+            .map(|tool| tool.label())
+            .collect();
+        let tools_text = if tools.is_empty() {
+            "Needs: nothing but you".to_owned()
+        } else {
+            format!("Needs: {}", tools.join(", "))
+        };
+        ui.label(RichText::new(tools_text).color(theme::muted(&visuals)));
+    });
+    let click = ui.interact(
+        response.response.rect,
+        ui.make_persistent_id(("routine-card", &routine.id)),
+        egui::Sense::click(),
+    );
+    if click.hovered() {
+        ui.ctx().set_cursor_icon(egui::CursorIcon::PointingHand);
+    }
+    (open || click.clicked()).then(|| Command::OpenRoutine(routine.id.clone()))
+}

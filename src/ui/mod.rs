@@ -1,0 +1,480 @@
+//! The window: one module per screen, all drawing from state and returning
+//! [`Command`]s that are applied after the pass. Nothing here blocks on disk or
+//! audio; the playing session lives in the [`Conductor`]'s thread.
+
+mod finish;
+mod library;
+mod player;
+mod setup;
+pub mod theme;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use egui::{Key, Modifiers};
+
+use crate::audio::{AudioStatus, CueSink};
+use crate::clock::Clock;
+use crate::conductor::{Conductor, CueTiming};
+use crate::core::engine::{Control, Ending, Phase};
+use crate::core::plan::plan_session;
+use crate::core::routine::Routine;
+use crate::core::scale::{MAX_LENGTH_SECS, MIN_LENGTH_SECS};
+use crate::library::{DEFAULT_ROUTINE_ID, Library};
+
+/// Seconds of "get ready" before the first step.
+pub const DEFAULT_LEAD_IN_SECS: u32 = 5;
+
+/// What the app needs from the outside world; tests pass fakes.
+pub struct AppDeps {
+    /// Built-in and user routines, with their problems.
+    pub library: Library,
+    /// Monotonic time source.
+    pub clock: Arc<dyn Clock>,
+    /// Where cues are sounded.
+    pub cues: Arc<dyn CueSink>,
+    /// Whether sound works, for the notice.
+    pub audio_status: Box<dyn Fn() -> AudioStatus>,
+    /// The person's routines folder, shown in the library.
+    pub user_routines_dir: Option<PathBuf>,
+}
+
+/// Actions the screens ask for; applied after drawing so no screen mutates
+/// state mid-frame.
+#[must_use]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Go to the setup screen for a routine.
+    OpenRoutine(String),
+    /// Back to the routine list.
+    ShowLibrary,
+    /// Change the chosen session length on the setup screen.
+    SetLength(u32),
+    /// Start playing the routine on the setup screen.
+    Start,
+    /// Pause, skip, back or stop the playing session.
+    Control(Control),
+    /// Play the same routine and length again from the finish screen.
+    PlayAgain,
+    /// Hide the notice about sound.
+    DismissAudioNotice,
+    /// Close the window.
+    Quit,
+}
+
+/// The setup screen's choices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetupState {
+    /// The routine being set up.
+    pub routine: Routine,
+    /// The chosen active length.
+    pub length_secs: u32,
+}
+
+/// A session being played.
+pub struct PlayerState {
+    /// Owns the timing thread.
+    pub conductor: Conductor,
+    /// The chosen length, for "play again".
+    pub length_secs: u32,
+    /// The routine, for "play again".
+    pub routine: Routine,
+}
+
+/// What the finish screen shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FinishSummary {
+    /// Routine as played.
+    pub routine: Routine,
+    /// The chosen active length.
+    pub length_secs: u32,
+    /// Completed or stopped.
+    pub ending: Ending,
+    /// Active time played, lead-in excluded.
+    pub active_secs: u64,
+    /// Steps played to their end.
+    pub steps_completed: usize,
+    /// Steps in the plan.
+    pub step_count: usize,
+}
+
+/// Which screen is showing.
+pub enum Screen {
+    /// The routine cards.
+    Library,
+    /// Choosing the length before playing.
+    Setup(SetupState),
+    /// Playing.
+    Player(PlayerState),
+    /// After a session.
+    Finish(FinishSummary),
+}
+
+impl Screen {
+    /// A short name for tests and logs.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Screen::Library => "library",
+            Screen::Setup(_) => "setup",
+            Screen::Player(_) => "player",
+            Screen::Finish(_) => "finish",
+        }
+    }
+}
+
+/// The whole app state.
+pub struct UnknotApp {
+    deps: AppDeps,
+    /// The current screen.
+    pub screen: Screen,
+    audio_notice_dismissed: bool,
+    /// A message about something that went wrong (e.g. a thread could not start).
+    pub error_notice: Option<String>,
+    repaint: Arc<dyn Fn() + Send + Sync>,
+    /// Cue timings of sessions already finished, for the benchmark.
+    finished_timings: Vec<CueTiming>,
+}
+
+impl UnknotApp {
+    /// Builds the app. `repaint` asks the window to redraw from any thread.
+    pub fn new(deps: AppDeps, repaint: Arc<dyn Fn() + Send + Sync>) -> Self {
+        Self {
+            deps,
+            screen: Screen::Library,
+            audio_notice_dismissed: false,
+            error_notice: None,
+            repaint,
+            finished_timings: Vec::new(),
+        }
+    }
+
+    /// The loaded library.
+    pub fn library(&self) -> &Library {
+        &self.deps.library
+    }
+
+    /// Opens the setup screen for a routine id, at its default length.
+    pub fn open_routine(&mut self, id: &str) {
+        if let Some(entry) = self.deps.library.find(id) {
+            let routine = entry.routine.clone();
+            let length_secs = routine.default_length_secs();
+            self.screen = Screen::Setup(SetupState {
+                routine,
+                length_secs,
+            });
+        }
+    }
+
+    /// Starts playing a routine at a length straight away (used by `--autoplay`).
+    pub fn autoplay(&mut self, id: &str, length_secs: Option<u32>) -> Result<(), String> {
+        let Some(entry) = self.deps.library.find(id) else {
+            return Err(format!("no routine with id \"{id}\""));
+        };
+        let routine = entry.routine.clone();
+        let length_secs = length_secs.unwrap_or_else(|| routine.default_length_secs());
+        self.start(routine, length_secs);
+        Ok(())
+    }
+
+    fn start(&mut self, routine: Routine, length_secs: u32) {
+        let plan = plan_session(&routine, length_secs, DEFAULT_LEAD_IN_SECS);
+        match Conductor::start(
+            plan,
+            Arc::clone(&self.deps.clock),
+            Arc::clone(&self.deps.cues),
+            Arc::clone(&self.repaint),
+        ) {
+            Ok(conductor) => {
+                self.screen = Screen::Player(PlayerState {
+                    conductor,
+                    length_secs,
+                    routine,
+                });
+            }
+            Err(error) => {
+                log::error!("could not start the session timer: {error}");
+                self.error_notice = Some(format!("Could not start the session timer: {error}"));
+            }
+        }
+    }
+
+    /// Applies one command.
+    pub fn run_command(&mut self, command: Command, ctx: &egui::Context) {
+        match command {
+            Command::OpenRoutine(id) => self.open_routine(&id),
+            Command::ShowLibrary => self.screen = Screen::Library,
+            Command::SetLength(secs) => {
+                if let Screen::Setup(setup) = &mut self.screen {
+                    setup.length_secs = secs.clamp(
+                        MIN_LENGTH_SECS.min(setup.routine.default_length_secs()),
+                        MAX_LENGTH_SECS.max(setup.routine.default_length_secs()),
+                    );
+                }
+            }
+            Command::Start => {
+                if let Screen::Setup(setup) = &self.screen {
+                    let (routine, length_secs) = (setup.routine.clone(), setup.length_secs);
+                    self.start(routine, length_secs);
+                }
+            }
+            Command::Control(control) => {
+                if let Screen::Player(player) = &self.screen {
+                    player.conductor.control(control);
+                }
+                self.check_session_end();
+            }
+            Command::PlayAgain => {
+                if let Screen::Finish(summary) = &self.screen {
+                    let (routine, length_secs) = (summary.routine.clone(), summary.length_secs);
+                    self.start(routine, length_secs);
+                }
+            }
+            Command::DismissAudioNotice => self.audio_notice_dismissed = true,
+            Command::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
+        }
+    }
+
+    /// Moves from the player to the finish screen once the session is over.
+    fn check_session_end(&mut self) {
+        let Screen::Player(player) = &self.screen else {
+            return;
+        };
+        player.conductor.catch_up();
+        let snapshot = player.conductor.snapshot();
+        if let Phase::Ended(ending) = snapshot.view.phase {
+            let summary = FinishSummary {
+                routine: player.routine.clone(),
+                length_secs: player.length_secs,
+                ending,
+                active_secs: snapshot.active_elapsed.as_secs(),
+                steps_completed: snapshot.steps_completed,
+                step_count: player.routine.steps.len(),
+            };
+            log::info!(
+                "session {:?}: {} after {} s, {} of {} steps",
+                summary.routine.id,
+                if ending == Ending::Completed {
+                    "completed"
+                } else {
+                    "stopped"
+                },
+                summary.active_secs,
+                summary.steps_completed,
+                summary.step_count
+            );
+            self.finished_timings.extend(player.conductor.timings());
+            self.screen = Screen::Finish(summary);
+        }
+    }
+
+    /// How late every cue fired in this run, finished sessions and the current one.
+    pub fn cue_timings(&self) -> Vec<CueTiming> {
+        let mut timings = self.finished_timings.clone();
+        if let Screen::Player(player) = &self.screen {
+            timings.extend(player.conductor.timings());
+        }
+        timings
+    }
+
+    /// Keyboard shortcuts, read before widgets so Space never also presses a button.
+    fn shortcuts(&self, ctx: &egui::Context) -> Vec<Command> {
+        let mut commands = Vec::new();
+        ctx.input_mut(|input| {
+            if input.consume_key(Modifiers::COMMAND, Key::Q) {
+                commands.push(Command::Quit);
+            }
+            match &self.screen {
+                Screen::Player(_) => {
+                    if input.consume_key(Modifiers::NONE, Key::Space) {
+                        commands.push(Command::Control(Control::TogglePause));
+                    }
+                    if input.consume_key(Modifiers::NONE, Key::ArrowRight) {
+                        commands.push(Command::Control(Control::Skip));
+                    }
+                    if input.consume_key(Modifiers::NONE, Key::ArrowLeft) {
+                        commands.push(Command::Control(Control::Back));
+                    }
+                    if input.consume_key(Modifiers::NONE, Key::Escape) {
+                        commands.push(Command::Control(Control::Stop));
+                    }
+                }
+                Screen::Setup(_) => {
+                    if input.consume_key(Modifiers::NONE, Key::Enter) {
+                        commands.push(Command::Start);
+                    }
+                    if input.consume_key(Modifiers::NONE, Key::Escape) {
+                        commands.push(Command::ShowLibrary);
+                    }
+                }
+                Screen::Finish(_) => {
+                    if input.consume_key(Modifiers::NONE, Key::Escape)
+                        || input.consume_key(Modifiers::NONE, Key::Enter)
+                    {
+                        commands.push(Command::ShowLibrary);
+                    }
+                }
+                Screen::Library => {
+                    if input.consume_key(Modifiers::NONE, Key::Enter) {
+                        commands.push(Command::OpenRoutine(DEFAULT_ROUTINE_ID.to_owned()));
+                    }
+                }
+            }
+        });
+        commands
+    }
+
+    /// Draws the whole window. Separate from [`eframe::App`] so UI tests can drive it.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        self.check_session_end();
+        let mut commands = self.shortcuts(&ctx);
+
+        egui::Panel::top("notices")
+            .frame(egui::Frame::new().inner_margin(egui::Margin::symmetric(16, 8)))
+            .show_separator_line(false)
+            .show(ui, |ui| {
+                self.notices_ui(ui, &mut commands);
+            });
+
+        egui::CentralPanel::default_margins().show(ui, |ui| match &self.screen {
+            Screen::Library => {
+                commands.extend(library::library_ui(
+                    ui,
+                    &self.deps.library,
+                    self.deps.user_routines_dir.as_deref(),
+                ));
+            }
+            Screen::Setup(setup) => commands.extend(setup::setup_ui(ui, setup)),
+            Screen::Player(player) => {
+                let snapshot = player.conductor.snapshot();
+                commands.extend(player::player_ui(
+                    ui,
+                    &player.routine,
+                    &snapshot,
+                    &player.conductor.plan(),
+                ));
+                if let Some(wait) = player::next_visible_change(&snapshot.view) {
+                    ctx.request_repaint_after(wait);
+                }
+            }
+            Screen::Finish(summary) => commands.extend(finish::finish_ui(ui, summary)),
+        });
+
+        for command in commands {
+            self.run_command(command, &ctx);
+        }
+    }
+
+    fn notices_ui(&self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        ui.horizontal(|ui| {
+            ui.label(
+                egui::RichText::new("unknot")
+                    .strong()
+                    .color(theme::accent(ui.visuals())),
+            );
+            if !matches!(self.screen, Screen::Library | Screen::Player(_))
+                && ui.button("Routines").clicked()
+            {
+                commands.push(Command::ShowLibrary);
+            }
+        });
+        if let AudioStatus::Unavailable(_) = (self.deps.audio_status)()
+            && !self.audio_notice_dismissed
+        {
+            theme::notice_frame(ui.visuals()).show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    ui.label("No sound device found. Cues will show on screen only; the timing is the same.");
+                    if ui.small_button("Dismiss").clicked() {
+                        commands.push(Command::DismissAudioNotice);
+                    }
+                });
+            });
+        }
+        if let Some(error) = &self.error_notice {
+            theme::notice_frame(ui.visuals()).show(ui, |ui| {
+                ui.label(error);
+            });
+        }
+    }
+}
+
+/// Repaints the window from any thread.
+pub fn repaint_handle(ctx: &egui::Context) -> Arc<dyn Fn() + Send + Sync> {
+    let ctx = ctx.clone();
+    Arc::new(move || ctx.request_repaint())
+}
+
+/// The eframe wrapper around [`UnknotApp`].
+pub struct EframeApp {
+    /// The app.
+    pub app: UnknotApp,
+    /// When the process started, to log time to first frame.
+    pub launched_at: std::time::Instant,
+    first_frame_logged: bool,
+    quit_after: Option<Duration>,
+    /// Where to write cue lateness when the app closes (benchmarks).
+    pub timing_log: Option<PathBuf>,
+}
+
+impl EframeApp {
+    /// Wraps the app; `quit_after` closes the window after that long (benchmarks).
+    pub fn new(
+        app: UnknotApp,
+        launched_at: std::time::Instant,
+        quit_after: Option<Duration>,
+    ) -> Self {
+        Self {
+            app,
+            launched_at,
+            first_frame_logged: false,
+            quit_after,
+            timing_log: None,
+        }
+    }
+}
+
+impl eframe::App for EframeApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        // Runs even while the window is hidden, so a finished session is noticed.
+        self.app.check_session_end();
+        if let Some(limit) = self.quit_after {
+            let elapsed = self.launched_at.elapsed();
+            if elapsed >= limit {
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            } else {
+                ctx.request_repaint_after(limit - elapsed);
+            }
+        }
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        let Some(path) = &self.timing_log else {
+            return;
+        };
+        let lines: String = self
+            .app
+            .cue_timings()
+            .iter()
+            .map(|timing| format!("{:?} {}\n", timing.kind, timing.lateness.as_micros()))
+            .collect();
+        if let Err(error) = std::fs::write(path, lines) {
+            log::error!("could not write the timing log {}: {error}", path.display());
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.app.show(ui);
+        if !self.first_frame_logged {
+            self.first_frame_logged = true;
+            let elapsed = self.launched_at.elapsed();
+            log::info!(
+                "first frame drawn {:.1} ms after launch",
+                elapsed.as_secs_f64() * 1000.0
+            );
+            if let Ok(path) = std::env::var("UNKNOT_FIRST_FRAME_FILE") {
+                let _ = std::fs::write(path, format!("{}\n", elapsed.as_micros()));
+            }
+        }
+    }
+}

@@ -1,0 +1,269 @@
+//! The player: a big countdown, what to do now, what comes next, and controls
+//! that also work from the keyboard with eyes closed.
+
+use std::time::Duration;
+
+use egui::{Align, Layout, RichText};
+
+use super::{Command, theme};
+use crate::conductor::Snapshot;
+use crate::core::engine::{Control, CueKind, Phase, SessionPlan, SessionView};
+use crate::core::routine::{Routine, Side, format_clock};
+
+/// Whole seconds shown for a remaining time (rounded up, so 0:00 means done).
+fn shown_secs(remaining: Duration) -> u64 {
+    let whole = remaining.as_secs();
+    if remaining.subsec_nanos() > 0 {
+        whole + 1
+    } else {
+        whole
+    }
+}
+
+/// How long until the countdown's digits change, so the window repaints once a
+/// second and not every frame. `None` when nothing on screen will change.
+pub fn next_visible_change(view: &SessionView) -> Option<Duration> {
+    if view.paused || matches!(view.phase, Phase::Ended(_)) {
+        return None;
+    }
+    let nanos = view.segment_remaining.subsec_nanos();
+    let until = if nanos == 0 {
+        Duration::from_secs(1)
+    } else {
+        Duration::from_nanos(u64::from(nanos))
+    };
+    Some(until + Duration::from_millis(2))
+}
+
+fn banner_text(cue: CueKind, side: Option<Side>) -> Option<String> {
+    match cue {
+        CueKind::SwitchSide => Some(match side {
+            Some(Side::Right) => "Switch sides: now the right side".to_owned(),
+            _ => "Switch sides".to_owned(),
+        }),
+        CueKind::Halfway => Some("Halfway through this step".to_owned()),
+        CueKind::StepStart | CueKind::CountdownTick | CueKind::SessionEnd => None,
+    }
+}
+
+/// Draws the player.
+pub fn player_ui(
+    ui: &mut egui::Ui,
+    routine: &Routine,
+    snapshot: &Snapshot,
+    plan: &SessionPlan,
+) -> Vec<Command> {
+    let mut commands = Vec::new();
+    let view = &snapshot.view;
+    let visuals = ui.visuals().clone();
+    let muted = theme::muted(&visuals);
+    let accent = theme::accent(&visuals);
+    let step_count = plan.steps.len();
+
+    // Header: where in the session.
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(&routine.name).strong());
+        ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+            ui.label(
+                RichText::new(format!(
+                    "{} left of {}",
+                    format_clock(shown_secs(view.session_remaining)),
+                    format_clock(view.session_length.as_secs())
+                ))
+                .monospace()
+                .color(muted),
+            );
+        });
+    });
+    ui.add(
+        egui::ProgressBar::new(view.session_progress())
+            .desired_height(6.0)
+            .fill(accent.gamma_multiply(0.7)),
+    );
+    ui.add_space(18.0);
+
+    let (title, position_text, step) = match view.phase {
+        Phase::LeadIn => ("Get ready".to_owned(), "Starting soon".to_owned(), None),
+        Phase::Step(index) => (
+            plan.steps[index].step.title.clone(),
+            format!("Step {} of {}", index + 1, step_count),
+            Some(&plan.steps[index].step),
+        ),
+        Phase::Ended(_) => ("Done".to_owned(), String::new(), None),
+    };
+
+    ui.vertical_centered(|ui| {
+        ui.label(RichText::new(position_text).color(muted));
+        ui.label(RichText::new(&title).size(34.0).strong());
+        if let Some(step) = step {
+            ui.add_space(4.0);
+            let side_text = match view.current_side {
+                Some(Side::Left) if step.side == Side::Both => "Left side first".to_owned(),
+                Some(Side::Right) if step.side == Side::Both => "Right side now".to_owned(),
+                Some(side) => side.label().to_owned(),
+                None => step.side.label().to_owned(),
+            };
+            let chips = [
+                step.region.label().to_owned(),
+                step.technique.label().to_owned(),
+                step.tool.label().to_owned(),
+                format!("{} pressure ({})", step.pressure.label(), step.pressure.hint()),
+                side_text,
+            ];
+            let chip_width: f32 = chips.iter().map(|c| c.len() as f32 * 8.0 + 30.0).sum();
+            ui.allocate_ui_with_layout(
+                egui::vec2(chip_width.min(ui.available_width()), 28.0),
+                Layout::left_to_right(Align::Center),
+                |ui| {
+                    for chip in &chips {
+                        theme::chip(ui, chip, accent);
+                    }
+                },
+            );
+        }
+
+        // The big countdown.
+        ui.add_space(8.0);
+        let countdown_color = if view.paused { muted } else { visuals.strong_text_color() };
+        ui.label(
+            RichText::new(format_clock(shown_secs(view.segment_remaining)))
+                .size(128.0)
+                .monospace()
+                .color(countdown_color),
+        );
+        ui.add(
+            egui::ProgressBar::new(view.segment_progress())
+                .desired_width(520.0)
+                .desired_height(10.0)
+                .fill(accent),
+        );
+        if view.paused {
+            ui.label(RichText::new("Paused. Press Space to carry on.").size(20.0).color(theme::warm(&visuals)));
+        } else if let Some(text) = view.recent_cue.and_then(|cue| banner_text(cue, view.current_side)) {
+            ui.label(RichText::new(text).size(20.0).color(theme::warm(&visuals)));
+        } else {
+            ui.label(RichText::new(" ").size(20.0));
+        }
+
+        ui.add_space(8.0);
+        let instructions = match (view.phase, step) {
+            (_, Some(step)) => step.instructions.clone(),
+            (Phase::LeadIn, None) => {
+                let tools: Vec<&str> = routine.tools_needed().iter().map(|t| t.label()).collect();
+                let first = plan.steps.first().map(|s| s.step.title.as_str()).unwrap_or("");
+                if tools.is_empty() {
+                    format!("Settle in and breathe out slowly. First: {first}.")
+                } else {
+                    format!("Have your {} within reach. First: {first}.", tools.join(", ").to_lowercase())
+                }
+            }
+            _ => String::new(),
+        };
+        theme::card_frame(&visuals).show(ui, |ui| {
+            ui.set_max_width(680.0);
+            ui.label(RichText::new(instructions).size(19.0));
+        });
+
+        ui.add_space(10.0);
+        let next_text = match view.next_step {
+            Some(next) => {
+                let planned = &plan.steps[next];
+                format!(
+                    "Next: {} · {} · {}",
+                    planned.step.title,
+                    planned.step.region.label(),
+                    format_clock(planned.duration.as_secs())
+                )
+            }
+            None if matches!(view.phase, Phase::Step(_)) => "Next: finish".to_owned(),
+            None => String::new(),
+        };
+        ui.label(RichText::new(next_text).color(muted));
+
+        ui.add_space(14.0);
+        let button_size = egui::vec2(150.0, 44.0);
+        let controls_width = button_size.x * 4.0 + 30.0;
+        ui.allocate_ui_with_layout(
+            egui::vec2(controls_width.min(ui.available_width()), button_size.y),
+            Layout::left_to_right(Align::Center),
+            |ui| {
+                if ui
+                    .add(egui::Button::new("Back").min_size(button_size))
+                    .on_hover_text("Left arrow: restart this step; press again at once for the previous step")
+                    .clicked()
+                {
+                    commands.push(Command::Control(Control::Back));
+                }
+                let pause_label = if view.paused { "Resume" } else { "Pause" };
+                if ui
+                    .add(egui::Button::new(pause_label).min_size(button_size))
+                    .on_hover_text("Space")
+                    .clicked()
+                {
+                    commands.push(Command::Control(Control::TogglePause));
+                }
+                if ui
+                    .add(egui::Button::new("Skip").min_size(button_size))
+                    .on_hover_text("Right arrow")
+                    .clicked()
+                {
+                    commands.push(Command::Control(Control::Skip));
+                }
+                if ui
+                    .add(egui::Button::new("Stop").min_size(button_size))
+                    .on_hover_text("Esc")
+                    .clicked()
+                {
+                    commands.push(Command::Control(Control::Stop));
+                }
+            },
+        );
+        ui.label(
+            RichText::new("Keys: Space pause · Right arrow skip · Left arrow back · Esc stop. Ease off or stop if a muscle tenses up or pain sharpens.")
+                .small()
+                .color(muted),
+        );
+    });
+    commands
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(remaining_ms: u64, paused: bool) -> SessionView {
+        SessionView {
+            phase: Phase::Step(0),
+            paused,
+            segment_remaining: Duration::from_millis(remaining_ms),
+            segment_length: Duration::from_secs(60),
+            session_remaining: Duration::from_secs(60),
+            session_elapsed: Duration::ZERO,
+            session_length: Duration::from_secs(60),
+            next_step: None,
+            current_side: None,
+            recent_cue: None,
+            steps_done: 0,
+        }
+    }
+
+    #[test]
+    fn repaints_when_the_digits_change_and_not_while_paused() {
+        assert_eq!(
+            next_visible_change(&view(12_300, false)),
+            Some(Duration::from_millis(302))
+        );
+        assert_eq!(
+            next_visible_change(&view(12_000, false)),
+            Some(Duration::from_millis(1002))
+        );
+        assert_eq!(next_visible_change(&view(12_300, true)), None);
+    }
+
+    #[test]
+    fn countdown_rounds_up() {
+        assert_eq!(shown_secs(Duration::from_millis(12_001)), 13);
+        assert_eq!(shown_secs(Duration::from_secs(12)), 12);
+        assert_eq!(shown_secs(Duration::ZERO), 0);
+    }
+}

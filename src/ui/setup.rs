@@ -1,0 +1,123 @@
+//! The setup screen: choose the length, see every step and what to have at hand.
+
+use egui::RichText;
+
+use super::{Command, SetupState, theme};
+use crate::core::plan::plan_session;
+use crate::core::routine::{format_clock, format_length};
+use crate::core::scale::{MAX_LENGTH_SECS, MIN_LENGTH_SECS};
+
+/// Lengths offered as one-click choices, in minutes.
+const PRESET_MINUTES: [u32; 6] = [5, 10, 15, 20, 30, 45];
+
+/// Draws the setup screen.
+pub fn setup_ui(ui: &mut egui::Ui, setup: &SetupState) -> Vec<Command> {
+    let mut commands = Vec::new();
+    let routine = &setup.routine;
+    let visuals = ui.visuals().clone();
+    let default_secs = routine.default_length_secs();
+    let plan = plan_session(routine, setup.length_secs, 0);
+    let planned_total: u64 = plan.steps.iter().map(|s| s.duration.as_secs()).sum();
+
+    egui::ScrollArea::vertical()
+        .auto_shrink(false)
+        .show(ui, |ui| {
+            ui.heading(&routine.name);
+            ui.label(RichText::new(&routine.summary).color(theme::muted(&visuals)));
+            ui.add_space(12.0);
+
+            ui.label(RichText::new("Length").strong());
+            ui.horizontal_wrapped(|ui| {
+                let default_label = format!(
+                    "Routine default ({})",
+                    format_length(u64::from(default_secs))
+                );
+                if ui
+                    .selectable_label(setup.length_secs == default_secs, default_label)
+                    .clicked()
+                {
+                    commands.push(Command::SetLength(default_secs));
+                }
+                for minutes in PRESET_MINUTES {
+                    let secs = minutes * 60;
+                    if secs == default_secs {
+                        continue;
+                    }
+                    if ui
+                        .selectable_label(setup.length_secs == secs, format!("{minutes} min"))
+                        .clicked()
+                    {
+                        commands.push(Command::SetLength(secs));
+                    }
+                }
+            });
+            let mut minutes = setup.length_secs / 60;
+            let slider =
+                egui::Slider::new(&mut minutes, MIN_LENGTH_SECS / 60..=MAX_LENGTH_SECS / 60)
+                    .suffix(" min")
+                    .text("Any length");
+            if ui.add(slider).changed() {
+                commands.push(Command::SetLength(minutes * 60));
+            }
+            ui.label(
+                RichText::new(format!(
+                    "Steps scale to fit: {} in all, plus {} s to get ready.",
+                    format_clock(planned_total),
+                    super::DEFAULT_LEAD_IN_SECS
+                ))
+                .color(theme::muted(&visuals)),
+            );
+
+            ui.add_space(12.0);
+            let tools: Vec<&str> = routine.tools_needed().iter().map(|t| t.label()).collect();
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new("Have at hand:").strong());
+                if tools.is_empty() {
+                    ui.label("nothing but a quiet spot");
+                } else {
+                    ui.label(tools.join(", "));
+                }
+            });
+
+            ui.add_space(12.0);
+            let start = egui::Button::new(RichText::new("Start").size(22.0))
+                .min_size(egui::vec2(180.0, 48.0))
+                .fill(theme::accent(&visuals).gamma_multiply(0.35));
+            if ui.add(start).on_hover_text("Enter").clicked() {
+                commands.push(Command::Start);
+            }
+            ui.label(
+                RichText::new(
+                    "While playing: Space pause · Right arrow skip · Left arrow back · Esc stop",
+                )
+                .color(theme::muted(&visuals)),
+            );
+
+            ui.add_space(16.0);
+            ui.label(RichText::new("Steps").strong());
+            egui::Grid::new("setup-steps")
+                .striped(true)
+                .num_columns(5)
+                .spacing(egui::vec2(18.0, 6.0))
+                .show(ui, |ui| {
+                    for (index, planned) in plan.steps.iter().enumerate() {
+                        let step = &planned.step;
+                        ui.label(
+                            RichText::new(format!("{}", index + 1)).color(theme::muted(&visuals)),
+                        );
+                        ui.label(&step.title);
+                        ui.label(format!(
+                            "{} · {}",
+                            step.region.label(),
+                            step.technique.label()
+                        ));
+                        ui.label(format!("{} · {}", step.side.label(), step.pressure.label()));
+                        ui.label(
+                            RichText::new(format_clock(planned.duration.as_secs())).monospace(),
+                        );
+                        ui.end_row();
+                    }
+                });
+        });
+    commands
+}

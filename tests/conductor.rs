@@ -1,0 +1,128 @@
+//! The conductor on a real thread and the real clock: cues arrive with nobody
+//! drawing frames, pauses hold them back, and stopping ends the thread.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use unknot::audio::CueSink;
+use unknot::clock::MonotonicClock;
+use unknot::conductor::Conductor;
+use unknot::core::engine::{Control, CueKind, PlannedStep, SessionPlan};
+use unknot::core::routine::{Pressure, Region, Side, Step, Technique, Tool};
+
+struct RecordingSink(Mutex<Sender<(CueKind, Instant)>>);
+
+impl CueSink for RecordingSink {
+    fn play(&self, kind: CueKind) {
+        let _ = self.0.lock().expect("lock").send((kind, Instant::now()));
+    }
+}
+
+fn plan(step_millis: &[u64]) -> SessionPlan {
+    SessionPlan {
+        routine_id: "test".into(),
+        routine_name: "Test".into(),
+        lead_in: Duration::ZERO,
+        steps: step_millis
+            .iter()
+            .map(|millis| PlannedStep {
+                step: Step {
+                    title: "step".into(),
+                    region: Region::Neck,
+                    technique: Technique::Stroking,
+                    tool: Tool::Hands,
+                    pressure: Pressure::Light,
+                    side: Side::Center,
+                    duration_secs: 1,
+                    instructions: String::new(),
+                    fixed: false,
+                },
+                duration: Duration::from_millis(*millis),
+            })
+            .collect(),
+    }
+}
+
+fn start(step_millis: &[u64]) -> (Conductor, Receiver<(CueKind, Instant)>, Arc<Mutex<usize>>) {
+    let (sender, receiver) = mpsc::channel();
+    let repaints = Arc::new(Mutex::new(0usize));
+    let counter = Arc::clone(&repaints);
+    let conductor = Conductor::start(
+        plan(step_millis),
+        Arc::new(MonotonicClock::new()),
+        Arc::new(RecordingSink(Mutex::new(sender))),
+        Arc::new(move || *counter.lock().expect("lock") += 1),
+    )
+    .expect("thread starts");
+    (conductor, receiver, repaints)
+}
+
+#[test]
+fn cues_fire_on_their_own_thread_without_any_frames() {
+    let started = Instant::now();
+    let (conductor, cues, repaints) = start(&[150, 150, 150]);
+    let mut received = Vec::new();
+    while let Ok((kind, at)) = cues.recv_timeout(Duration::from_secs(5)) {
+        received.push((kind, at.duration_since(started)));
+        if kind == CueKind::SessionEnd {
+            break;
+        }
+    }
+    let kinds: Vec<CueKind> = received.iter().map(|(kind, _)| *kind).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            CueKind::StepStart,
+            CueKind::StepStart,
+            CueKind::StepStart,
+            CueKind::SessionEnd
+        ]
+    );
+    // The end is due 450 ms after the start; it must not come early.
+    assert!(received[3].1 >= Duration::from_millis(450), "{received:?}");
+    assert!(
+        *repaints.lock().expect("lock") >= 3,
+        "the window was asked to repaint"
+    );
+    assert!(
+        conductor.snapshot().view.phase
+            == unknot::core::engine::Phase::Ended(unknot::core::engine::Ending::Completed)
+    );
+    assert_eq!(conductor.timings().len(), 4);
+}
+
+#[test]
+fn pause_holds_cues_back_and_resume_releases_them() {
+    let (conductor, cues, _) = start(&[300, 300]);
+    assert_eq!(
+        cues.recv_timeout(Duration::from_secs(2)).map(|c| c.0),
+        Ok(CueKind::StepStart)
+    );
+    conductor.control(Control::Pause);
+    // While paused the next boundary (due at 300 ms) does not fire.
+    assert!(cues.recv_timeout(Duration::from_millis(600)).is_err());
+    assert!(conductor.snapshot().view.paused);
+    conductor.control(Control::Resume);
+    assert_eq!(
+        cues.recv_timeout(Duration::from_secs(2)).map(|c| c.0),
+        Ok(CueKind::StepStart)
+    );
+    conductor.control(Control::Stop);
+    assert!(
+        cues.recv_timeout(Duration::from_millis(800)).is_err(),
+        "no cue after stop"
+    );
+}
+
+#[test]
+fn dropping_a_playing_conductor_joins_its_thread() {
+    let (conductor, _cues, _) = start(&[60_000]);
+    let before = Instant::now();
+    drop(conductor);
+    assert!(
+        before.elapsed() < Duration::from_secs(10),
+        "drop waited for a 60 s step"
+    );
+}

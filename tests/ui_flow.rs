@@ -1,0 +1,226 @@
+//! UI tests: the real app driven through egui_kittest, finding widgets by label.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use egui::Key;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+use unknot::audio::{AudioStatus, CueSink};
+use unknot::clock::ManualClock;
+use unknot::core::engine::{CueKind, Ending, Phase};
+use unknot::library;
+use unknot::ui::{AppDeps, Screen, UnknotApp};
+
+#[derive(Default)]
+struct Recorded(Mutex<Vec<CueKind>>);
+
+impl CueSink for Recorded {
+    fn play(&self, kind: CueKind) {
+        self.0.lock().expect("lock").push(kind);
+    }
+}
+
+fn app(clock: &ManualClock, audio: AudioStatus) -> (UnknotApp, Arc<Recorded>) {
+    let cues = Arc::new(Recorded::default());
+    let deps = AppDeps {
+        library: library::load_builtin(),
+        clock: Arc::new(clock.clone()),
+        cues: Arc::clone(&cues) as Arc<dyn CueSink>,
+        audio_status: Box::new(move || audio.clone()),
+        user_routines_dir: None,
+    };
+    (UnknotApp::new(deps, Arc::new(|| {})), cues)
+}
+
+fn harness(app: UnknotApp) -> Harness<'static, UnknotApp> {
+    Harness::builder()
+        .with_size(egui::vec2(1200.0, 900.0))
+        .build_ui_state(|ui, app: &mut UnknotApp| app.show(ui), app)
+}
+
+fn phase(harness: &Harness<'_, UnknotApp>) -> Phase {
+    match &harness.state().screen {
+        Screen::Player(player) => player.conductor.snapshot().view.phase,
+        other => panic!("expected the player, found {}", other.name()),
+    }
+}
+
+fn paused(harness: &Harness<'_, UnknotApp>) -> bool {
+    match &harness.state().screen {
+        Screen::Player(player) => player.conductor.snapshot().view.paused,
+        other => panic!("expected the player, found {}", other.name()),
+    }
+}
+
+#[test]
+fn open_endorphin_start_pause_resume_skip_stop() {
+    let clock = ManualClock::new();
+    let (app, cues) = app(&clock, AudioStatus::Ready);
+    let mut harness = harness(app);
+    harness.run();
+    assert_eq!(harness.state().screen.name(), "library");
+
+    harness.get_by_label("15-minute endorphin routine").click();
+    harness.run();
+    match &harness.state().screen {
+        Screen::Setup(setup) => {
+            assert_eq!(setup.routine.id, "endorphin-15");
+            assert_eq!(setup.length_secs, 900);
+        }
+        other => panic!("expected setup, found {}", other.name()),
+    }
+    harness.get_by_label("Settle and breathe");
+    harness.get_by_label("Start").click();
+    harness.run_steps(2);
+    assert_eq!(phase(&harness), Phase::LeadIn);
+    harness.get_by_label("Get ready");
+
+    harness.get_by_label("Pause").click();
+    harness.run_steps(2);
+    assert!(paused(&harness));
+    // Time passes while paused: still in the lead-in.
+    clock.advance(Duration::from_secs(30));
+    harness.run_steps(1);
+    assert_eq!(phase(&harness), Phase::LeadIn);
+    harness.get_by_label("Paused. Press Space to carry on.");
+
+    harness.get_by_label("Resume").click();
+    harness.run_steps(2);
+    assert!(!paused(&harness));
+
+    harness.get_by_label("Skip").click();
+    harness.run_steps(2);
+    assert_eq!(phase(&harness), Phase::Step(0));
+    harness.get_by_label("Settle and breathe");
+    assert_eq!(
+        cues.0.lock().expect("lock").last(),
+        Some(&CueKind::StepStart)
+    );
+
+    harness.get_by_label("Stop").click();
+    harness.run_steps(2);
+    match &harness.state().screen {
+        Screen::Finish(summary) => {
+            assert_eq!(summary.ending, Ending::Stopped);
+            assert_eq!(summary.steps_completed, 0);
+        }
+        other => panic!("expected finish, found {}", other.name()),
+    }
+    harness.get_by_label("Session stopped");
+}
+
+#[test]
+fn keyboard_controls_the_player() {
+    let clock = ManualClock::new();
+    let (app, _) = app(&clock, AudioStatus::Ready);
+    let mut harness = harness(app);
+    harness.run();
+    // Enter on the library opens the default routine; Enter again starts it.
+    harness.key_press(Key::Enter);
+    harness.run();
+    assert_eq!(harness.state().screen.name(), "setup");
+    harness.key_press(Key::Enter);
+    harness.run_steps(2);
+    assert_eq!(phase(&harness), Phase::LeadIn);
+
+    harness.key_press(Key::ArrowRight);
+    harness.run_steps(1);
+    assert_eq!(phase(&harness), Phase::Step(0));
+    harness.key_press(Key::ArrowRight);
+    harness.run_steps(1);
+    assert_eq!(phase(&harness), Phase::Step(1));
+    harness.get_by_label("Neck strokes");
+
+    harness.key_press(Key::Space);
+    harness.run_steps(1);
+    assert!(paused(&harness));
+    harness.key_press(Key::Space);
+    harness.run_steps(1);
+    assert!(!paused(&harness));
+
+    // Back right after a step began goes to the previous step.
+    harness.key_press(Key::ArrowLeft);
+    harness.run_steps(1);
+    assert_eq!(phase(&harness), Phase::Step(0));
+
+    // Time moves on its own: 61 s later the first (60 s) step is over.
+    clock.advance(Duration::from_secs(61));
+    harness.run_steps(1);
+    assert_eq!(phase(&harness), Phase::Step(1));
+
+    harness.key_press(Key::Escape);
+    harness.run_steps(2);
+    assert_eq!(harness.state().screen.name(), "finish");
+}
+
+#[test]
+fn a_completed_session_reaches_the_finish_screen() {
+    let clock = ManualClock::new();
+    let (mut app, cues) = app(&clock, AudioStatus::Ready);
+    app.autoplay("quick-tension-break", None)
+        .expect("routine exists");
+    let mut harness = harness(app);
+    harness.run_steps(1);
+    clock.advance(Duration::from_secs(5 + 300));
+    harness.run_steps(2);
+    match &harness.state().screen {
+        Screen::Finish(summary) => {
+            assert_eq!(summary.ending, Ending::Completed);
+            assert_eq!(summary.active_secs, 300);
+            assert_eq!(summary.steps_completed, 6);
+        }
+        other => panic!("expected finish, found {}", other.name()),
+    }
+    harness.get_by_label("Session complete");
+    assert_eq!(
+        cues.0.lock().expect("lock").last(),
+        Some(&CueKind::SessionEnd)
+    );
+    harness.get_by_label("Play again").click();
+    harness.run_steps(2);
+    assert_eq!(phase(&harness), Phase::LeadIn);
+}
+
+#[test]
+fn no_sound_device_shows_a_calm_notice() {
+    let clock = ManualClock::new();
+    let (app, _) = app(&clock, AudioStatus::Unavailable("no card".into()));
+    let mut harness = harness(app);
+    harness.run();
+    harness.get_by_label_contains("No sound device found");
+    harness.get_by_label("Dismiss").click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains("No sound device found")
+            .is_none()
+    );
+}
+
+#[test]
+fn changing_the_length_rescales_the_plan() {
+    let clock = ManualClock::new();
+    let (app, _) = app(&clock, AudioStatus::Ready);
+    let mut harness = harness(app);
+    harness.run();
+    harness.get_by_label("15-minute endorphin routine").click();
+    harness.run();
+    harness.get_by_label("30 min").click();
+    harness.run();
+    match &harness.state().screen {
+        Screen::Setup(setup) => assert_eq!(setup.length_secs, 1800),
+        other => panic!("expected setup, found {}", other.name()),
+    }
+    harness.get_by_label("Start").click();
+    harness.run_steps(2);
+    let Screen::Player(player) = &harness.state().screen else {
+        panic!("expected the player");
+    };
+    assert_eq!(
+        player.conductor.snapshot().view.session_length,
+        Duration::from_secs(1800)
+    );
+}
