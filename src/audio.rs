@@ -14,6 +14,9 @@ use crate::core::engine::CueKind;
 pub trait CueSink: Send + Sync {
     /// Plays the cue without waiting for it.
     fn play(&self, kind: CueKind);
+
+    /// Sets the master volume, 0 to 1. Sinks without sound ignore it.
+    fn set_volume(&self, _volume: f32) {}
 }
 
 /// A sink that stays silent, for tests and for `--mute`.
@@ -85,11 +88,6 @@ impl AudioPlayer {
             .clone()
     }
 
-    /// Sets the master volume, 0 to 1.
-    pub fn set_volume(&self, volume: f32) {
-        self.send(AudioCommand::SetVolume(volume));
-    }
-
     fn send(&self, command: AudioCommand) {
         let sender = self.commands.lock().unwrap_or_else(PoisonError::into_inner);
         // A closed channel means audio is gone; cues stay visual.
@@ -100,6 +98,10 @@ impl AudioPlayer {
 impl CueSink for AudioPlayer {
     fn play(&self, kind: CueKind) {
         self.send(AudioCommand::Play(kind));
+    }
+
+    fn set_volume(&self, volume: f32) {
+        self.send(AudioCommand::SetVolume(volume));
     }
 }
 

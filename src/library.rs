@@ -148,34 +148,53 @@ fn add_file(library: &mut Library, path: &Path) {
     let label = path.display().to_string();
     match read_capped(path) {
         Ok(text) => library.add(label, RoutineSource::File(path.to_owned()), &text),
-        Err(reason) => library.problems.push(Problem {
+        Err(error) => library.problems.push(Problem {
             file: label,
             line: None,
             field: None,
-            reason,
+            reason: error.to_string(),
         }),
     }
 }
 
+/// Why a routine file could not be read as text.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The file could not be opened (missing, no permission).
+    #[error("cannot open: {0}")]
+    Open(std::io::Error),
+    /// Reading failed part-way.
+    #[error("cannot read: {0}")]
+    Read(std::io::Error),
+    /// Over the size limit; refused before parsing.
+    #[error("file is larger than {limit_kib} KiB; routine files may be at most that")]
+    TooLarge {
+        /// The limit in KiB.
+        limit_kib: usize,
+    },
+    /// Not text.
+    #[error("not UTF-8 text (invalid byte at offset {offset})")]
+    NotUtf8 {
+        /// Byte offset of the first invalid byte.
+        offset: usize,
+    },
+}
+
 /// Reads a text file of at most [`MAX_FILE_BYTES`], without loading a huge one into memory.
-fn read_capped(path: &Path) -> Result<String, String> {
-    let file = fs::File::open(path).map_err(|error| format!("cannot open: {error}"))?;
+pub fn read_capped(path: &Path) -> Result<String, ReadError> {
+    let file = fs::File::open(path).map_err(ReadError::Open)?;
     let mut bytes = Vec::new();
     let limit = u64::try_from(MAX_FILE_BYTES).unwrap_or(u64::MAX) + 1;
     file.take(limit)
         .read_to_end(&mut bytes)
-        .map_err(|error| format!("cannot read: {error}"))?;
+        .map_err(ReadError::Read)?;
     if bytes.len() > MAX_FILE_BYTES {
-        return Err(format!(
-            "file is larger than {} KiB; routine files may be at most that",
-            MAX_FILE_BYTES / 1024
-        ));
+        return Err(ReadError::TooLarge {
+            limit_kib: MAX_FILE_BYTES / 1024,
+        });
     }
-    String::from_utf8(bytes).map_err(|error| {
-        format!(
-            "not UTF-8 text (invalid byte at offset {})",
-            error.utf8_error().valid_up_to()
-        )
+    String::from_utf8(bytes).map_err(|error| ReadError::NotUtf8 {
+        offset: error.utf8_error().valid_up_to(),
     })
 }
 

@@ -97,12 +97,28 @@ fn run_app(cli: &Cli, launched_at: Instant) -> anyhow::Result<ExitCode> {
         log::warn!("{problem}");
     }
 
+    if let Some(id) = &cli.autoplay
+        && library.find(id).is_none()
+    {
+        let known: Vec<&str> = library
+            .entries
+            .iter()
+            .map(|e| e.routine.id.as_str())
+            .collect();
+        return Err(anyhow!(
+            "--autoplay: no routine with id \"{id}\" (known: {})",
+            known.join(", ")
+        ));
+    }
+
     let options = eframe::NativeOptions {
         renderer: eframe::Renderer::Glow,
+        // Flat, calm colours do not band; skipping dithering makes every frame cheaper.
+        dithering: false,
         viewport: egui::ViewportBuilder::default()
             .with_title("unknot")
             .with_app_id("unknot")
-            .with_inner_size([1100.0, 760.0])
+            .with_inner_size([1024.0, 720.0])
             .with_min_inner_size([640.0, 480.0])
             .with_icon(load_icon()),
         ..Default::default()
@@ -124,6 +140,7 @@ fn run_app(cli: &Cli, launched_at: Instant) -> anyhow::Result<ExitCode> {
                 clock: Arc::new(MonotonicClock::new()),
                 cues: audio as Arc<dyn CueSink>,
                 audio_status: Box::new(move || status_source.status()),
+                volume: 0.8,
                 user_routines_dir: routines_dir,
             };
             let mut app = UnknotApp::new(deps, repaint);

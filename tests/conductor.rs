@@ -82,9 +82,14 @@ fn cues_fire_on_their_own_thread_without_any_frames() {
     );
     // The end is due 450 ms after the start; it must not come early.
     assert!(received[3].1 >= Duration::from_millis(450), "{received:?}");
+    // The window is woken right after the end cue is handed to the audio.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while *repaints.lock().expect("lock") == 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
     assert!(
-        *repaints.lock().expect("lock") >= 3,
-        "the window was asked to repaint"
+        *repaints.lock().expect("lock") >= 1,
+        "the window was woken for the end"
     );
     assert!(
         conductor.snapshot().view.phase
@@ -95,14 +100,14 @@ fn cues_fire_on_their_own_thread_without_any_frames() {
 
 #[test]
 fn pause_holds_cues_back_and_resume_releases_them() {
-    let (conductor, cues, _) = start(&[300, 300]);
+    let (conductor, cues, _) = start(&[1000, 300]);
     assert_eq!(
         cues.recv_timeout(Duration::from_secs(2)).map(|c| c.0),
         Ok(CueKind::StepStart)
     );
     conductor.control(Control::Pause);
-    // While paused the next boundary (due at 300 ms) does not fire.
-    assert!(cues.recv_timeout(Duration::from_millis(600)).is_err());
+    // While paused the next boundary (due at 1 s) does not fire.
+    assert!(cues.recv_timeout(Duration::from_millis(1500)).is_err());
     assert!(conductor.snapshot().view.paused);
     conductor.control(Control::Resume);
     assert_eq!(

@@ -15,11 +15,15 @@ use unknot::library;
 use unknot::ui::{AppDeps, Screen, UnknotApp};
 
 #[derive(Default)]
-struct Recorded(Mutex<Vec<CueKind>>);
+struct Recorded(Mutex<Vec<CueKind>>, Mutex<Vec<f32>>);
 
 impl CueSink for Recorded {
     fn play(&self, kind: CueKind) {
         self.0.lock().expect("lock").push(kind);
+    }
+
+    fn set_volume(&self, volume: f32) {
+        self.1.lock().expect("lock").push(volume);
     }
 }
 
@@ -30,6 +34,7 @@ fn app(clock: &ManualClock, audio: AudioStatus) -> (UnknotApp, Arc<Recorded>) {
         clock: Arc::new(clock.clone()),
         cues: Arc::clone(&cues) as Arc<dyn CueSink>,
         audio_status: Box::new(move || audio.clone()),
+        volume: 0.8,
         user_routines_dir: None,
     };
     (UnknotApp::new(deps, Arc::new(|| {})), cues)
@@ -223,4 +228,33 @@ fn changing_the_length_rescales_the_plan() {
         player.conductor.snapshot().view.session_length,
         Duration::from_secs(1800)
     );
+}
+
+#[test]
+fn volume_reaches_the_audio_and_test_sound_plays_a_cue() {
+    let clock = ManualClock::new();
+    let (app, cues) = app(&clock, AudioStatus::Ready);
+    assert_eq!(
+        cues.1.lock().expect("lock").last(),
+        Some(&0.8),
+        "starting volume applied"
+    );
+    let mut harness = harness(app);
+    harness.run();
+    harness.get_by_label("Test sound").click();
+    harness.run();
+    assert_eq!(
+        cues.0.lock().expect("lock").as_slice(),
+        &[CueKind::StepStart]
+    );
+    let ctx = harness.ctx.clone();
+    harness
+        .state_mut()
+        .run_command(unknot::ui::Command::SetVolume(1.7), &ctx);
+    assert_eq!(
+        cues.1.lock().expect("lock").last(),
+        Some(&1.0),
+        "clamped to 100 %"
+    );
+    assert!((harness.state().volume - 1.0).abs() < f32::EPSILON);
 }

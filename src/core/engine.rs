@@ -511,7 +511,7 @@ impl Session {
                 let planned = &self.plan.steps[step];
                 let side = match planned.step.side {
                     Side::Both if planned.duration >= SWITCH_MIN => {
-                        if into_segment * 2 < planned.duration {
+                        if into_segment < Duration::from_secs(planned.duration.as_secs() / 2) {
                             Some(Side::Left)
                         } else {
                             Some(Side::Right)
@@ -570,7 +570,8 @@ fn build_cue_points(plan: &SessionPlan, segments: &[Segment], total: Duration) -
                 step_index,
             });
             let planned = &plan.steps[index];
-            let middle = segment.start + segment.length / 2;
+            // Whole seconds into the step, so the cue lands when the countdown ticks over.
+            let middle = segment.start + Duration::from_secs(segment.length.as_secs() / 2);
             if planned.step.side == Side::Both && segment.length >= SWITCH_MIN {
                 points.push(CuePoint {
                     at: middle,

@@ -12,7 +12,7 @@ use crate::library::{DEFAULT_ROUTINE_ID, Library, LibraryEntry, RoutineSource};
 pub fn library_ui(ui: &mut egui::Ui, library: &Library, user_dir: Option<&Path>) -> Vec<Command> {
     let mut commands = Vec::new();
     egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
-        ui.heading("Routines");
+        ui.heading(RichText::new("Routines").strong());
         ui.label(
             RichText::new("Pick a routine, set the length, then follow the cues. Press Enter for the 15-minute endorphin routine.")
                 .color(theme::muted(ui.visuals())),
@@ -65,52 +65,55 @@ fn card_ui(ui: &mut egui::Ui, entry: &LibraryEntry) -> Option<Command> {
     let mut open = false;
     let response = theme::card_frame(&visuals).show(ui, |ui| {
         ui.set_min_height(190.0);
-        ui.horizontal(|ui| {
-            let title =
-                egui::Button::new(RichText::new(&routine.name).size(21.0).strong()).frame(false);
-            if ui.add(title).on_hover_text("Set up this routine").clicked() {
-                open = true;
-            }
-        });
-        ui.horizontal_wrapped(|ui| {
+        ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
+            ui.horizontal(|ui| {
+                let title = egui::Button::new(RichText::new(&routine.name).size(21.0).strong())
+                    .frame(false);
+                if ui.add(title).on_hover_text("Set up this routine").clicked() {
+                    open = true;
+                }
+            });
+            ui.horizontal_wrapped(|ui| {
+                ui.label(
+                    RichText::new(format!(
+                        "{} · {} steps",
+                        format_length(u64::from(routine.default_length_secs())),
+                        routine.steps.len()
+                    ))
+                    .strong(),
+                );
+                if routine.id == DEFAULT_ROUTINE_ID {
+                    theme::chip(ui, "Default", theme::accent(&visuals));
+                }
+                if routine.uses_heat() {
+                    theme::chip(ui, "Heat", theme::warm(&visuals));
+                }
+                if matches!(entry.source, RoutineSource::File(_)) {
+                    theme::chip(ui, "Yours", theme::muted(&visuals));
+                }
+            });
+            ui.label(&routine.summary);
+            let regions: Vec<&str> = routine
+                .regions()
+                .iter()
+                .map(|region| region.label())
+                .collect();
             ui.label(
-                RichText::new(format!(
-                    "{} · {} steps",
-                    format_length(u64::from(routine.default_length_secs())),
-                    routine.steps.len()
-                ))
-                .strong(),
+                RichText::new(format!("Works: {}", regions.join(", ")))
+                    .color(theme::muted(&visuals)),
             );
-            if routine.id == DEFAULT_ROUTINE_ID {
-                theme::chip(ui, "Default", theme::accent(&visuals));
-            }
-            if routine.uses_heat() {
-                theme::chip(ui, "Heat", theme::warm(&visuals));
-            }
-            if matches!(entry.source, RoutineSource::File(_)) {
-                theme::chip(ui, "Yours", theme::muted(&visuals));
-            }
+            let tools: Vec<&str> = routine
+                .tools_needed()
+                .iter()
+                .map(|tool| tool.label())
+                .collect();
+            let tools_text = if tools.is_empty() {
+                "Needs: nothing but you".to_owned()
+            } else {
+                format!("Needs: {}", tools.join(", "))
+            };
+            ui.label(RichText::new(tools_text).color(theme::muted(&visuals)));
         });
-        ui.label(&routine.summary);
-        let regions: Vec<&str> = routine
-            .regions()
-            .iter()
-            .map(|region| region.label())
-            .collect();
-        ui.label(
-            RichText::new(format!("Works: {}", regions.join(", "))).color(theme::muted(&visuals)),
-        );
-        let tools: Vec<&str> = routine
-            .tools_needed()
-            .iter()
-            .map(|tool| tool.label())
-            .collect();
-        let tools_text = if tools.is_empty() {
-            "Needs: nothing but you".to_owned()
-        } else {
-            format!("Needs: {}", tools.join(", "))
-        };
-        ui.label(RichText::new(tools_text).color(theme::muted(&visuals)));
     });
     let click = ui.interact(
         response.response.rect,

@@ -17,7 +17,7 @@ use egui::{Key, Modifiers};
 use crate::audio::{AudioStatus, CueSink};
 use crate::clock::Clock;
 use crate::conductor::{Conductor, CueTiming};
-use crate::core::engine::{Control, Ending, Phase};
+use crate::core::engine::{Control, Ending, Phase, SessionPlan};
 use crate::core::plan::plan_session;
 use crate::core::routine::Routine;
 use crate::core::scale::{MAX_LENGTH_SECS, MIN_LENGTH_SECS};
@@ -36,6 +36,8 @@ pub struct AppDeps {
     pub cues: Arc<dyn CueSink>,
     /// Whether sound works, for the notice.
     pub audio_status: Box<dyn Fn() -> AudioStatus>,
+    /// Starting cue volume, 0 to 1.
+    pub volume: f32,
     /// The person's routines folder, shown in the library.
     pub user_routines_dir: Option<PathBuf>,
 }
@@ -59,6 +61,10 @@ pub enum Command {
     PlayAgain,
     /// Hide the notice about sound.
     DismissAudioNotice,
+    /// Change the cue volume, 0 to 1.
+    SetVolume(f32),
+    /// Play a cue so the person can check the volume.
+    TestSound,
     /// Close the window.
     Quit,
 }
@@ -80,6 +86,8 @@ pub struct PlayerState {
     pub length_secs: u32,
     /// The routine, for "play again".
     pub routine: Routine,
+    /// The plan being played (scaled steps), for drawing.
+    pub plan: SessionPlan,
 }
 
 /// What the finish screen shows.
@@ -129,6 +137,8 @@ pub struct UnknotApp {
     /// The current screen.
     pub screen: Screen,
     audio_notice_dismissed: bool,
+    /// The cue volume, 0 to 1.
+    pub volume: f32,
     /// A message about something that went wrong (e.g. a thread could not start).
     pub error_notice: Option<String>,
     repaint: Arc<dyn Fn() + Send + Sync>,
@@ -139,10 +149,13 @@ pub struct UnknotApp {
 impl UnknotApp {
     /// Builds the app. `repaint` asks the window to redraw from any thread.
     pub fn new(deps: AppDeps, repaint: Arc<dyn Fn() + Send + Sync>) -> Self {
+        let volume = deps.volume.clamp(0.0, 1.0);
+        deps.cues.set_volume(volume);
         Self {
             deps,
             screen: Screen::Library,
             audio_notice_dismissed: false,
+            volume,
             error_notice: None,
             repaint,
             finished_timings: Vec::new(),
@@ -180,7 +193,7 @@ impl UnknotApp {
     fn start(&mut self, routine: Routine, length_secs: u32) {
         let plan = plan_session(&routine, length_secs, DEFAULT_LEAD_IN_SECS);
         match Conductor::start(
-            plan,
+            plan.clone(),
             Arc::clone(&self.deps.clock),
             Arc::clone(&self.deps.cues),
             Arc::clone(&self.repaint),
@@ -190,6 +203,7 @@ impl UnknotApp {
                     conductor,
                     length_secs,
                     routine,
+                    plan,
                 });
             }
             Err(error) => {
@@ -231,6 +245,11 @@ impl UnknotApp {
                 }
             }
             Command::DismissAudioNotice => self.audio_notice_dismissed = true,
+            Command::SetVolume(volume) => {
+                self.volume = volume.clamp(0.0, 1.0);
+                self.deps.cues.set_volume(self.volume);
+            }
+            Command::TestSound => self.deps.cues.play(crate::core::engine::CueKind::StepStart),
             Command::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
         }
     }
@@ -337,29 +356,38 @@ impl UnknotApp {
                 self.notices_ui(ui, &mut commands);
             });
 
-        egui::CentralPanel::default_margins().show(ui, |ui| match &self.screen {
-            Screen::Library => {
-                commands.extend(library::library_ui(
-                    ui,
-                    &self.deps.library,
-                    self.deps.user_routines_dir.as_deref(),
-                ));
-            }
-            Screen::Setup(setup) => commands.extend(setup::setup_ui(ui, setup)),
-            Screen::Player(player) => {
-                let snapshot = player.conductor.snapshot();
-                commands.extend(player::player_ui(
-                    ui,
-                    &player.routine,
-                    &snapshot,
-                    &player.conductor.plan(),
-                ));
-                if let Some(wait) = player::next_visible_change(&snapshot.view) {
-                    ctx.request_repaint_after(wait);
+        // No fill: the window is cleared to the panel colour already, and with a
+        // software renderer a second full-window fill doubles the cost of a frame.
+        let central = egui::Frame::new().inner_margin(egui::Margin::same(12));
+        egui::CentralPanel::no_frame()
+            .frame(central)
+            .show(ui, |ui| match &self.screen {
+                Screen::Library => {
+                    commands.extend(library::library_ui(
+                        ui,
+                        &self.deps.library,
+                        self.deps.user_routines_dir.as_deref(),
+                    ));
                 }
-            }
-            Screen::Finish(summary) => commands.extend(finish::finish_ui(ui, summary)),
-        });
+                Screen::Setup(setup) => commands.extend(setup::setup_ui(ui, setup)),
+                Screen::Player(player) => {
+                    let snapshot = player.conductor.snapshot();
+                    egui::ScrollArea::vertical()
+                        .auto_shrink(false)
+                        .show(ui, |ui| {
+                            commands.extend(player::player_ui(
+                                ui,
+                                &player.routine,
+                                &snapshot,
+                                &player.plan,
+                            ));
+                        });
+                    if let Some(wait) = player::next_visible_change(&snapshot.view) {
+                        ctx.request_repaint_after(wait);
+                    }
+                }
+                Screen::Finish(summary) => commands.extend(finish::finish_ui(ui, summary)),
+            });
 
         for command in commands {
             self.run_command(command, &ctx);
@@ -378,6 +406,34 @@ impl UnknotApp {
             {
                 commands.push(Command::ShowLibrary);
             }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let size = egui::vec2(ui.available_width().min(400.0), ui.available_height());
+                ui.allocate_ui_with_layout(
+                    size,
+                    egui::Layout::left_to_right(egui::Align::Center),
+                    |ui| {
+                        ui.label("Volume");
+                        let mut percent = (self.volume * 100.0).round();
+                        let slider = egui::Slider::new(&mut percent, 0.0..=100.0)
+                            .suffix(" %")
+                            .integer();
+                        if ui
+                            .add(slider)
+                            .on_hover_text("Volume of the cue sounds")
+                            .changed()
+                        {
+                            commands.push(Command::SetVolume(percent / 100.0));
+                        }
+                        if ui
+                            .button("Test sound")
+                            .on_hover_text("Play the step-start cue at this volume")
+                            .clicked()
+                        {
+                            commands.push(Command::TestSound);
+                        }
+                    },
+                );
+            });
         });
         if let AudioStatus::Unavailable(_) = (self.deps.audio_status)()
             && !self.audio_notice_dismissed
@@ -415,6 +471,7 @@ pub struct EframeApp {
     quit_after: Option<Duration>,
     /// Where to write cue lateness when the app closes (benchmarks).
     pub timing_log: Option<PathBuf>,
+    frames_drawn: u64,
 }
 
 impl EframeApp {
@@ -430,11 +487,29 @@ impl EframeApp {
             first_frame_logged: false,
             quit_after,
             timing_log: None,
+            frames_drawn: 0,
         }
     }
 }
 
+/// The widest font atlas the app asks for. Drivers report up to 16384, and egui
+/// makes the atlas that wide: each extra row of the big countdown's glyphs then
+/// costs megabytes, twice (the CPU copy and the texture).
+pub const MAX_TEXTURE_SIDE: usize = 2048;
+
 impl eframe::App for EframeApp {
+    fn raw_input_hook(&mut self, _ctx: &egui::Context, raw_input: &mut egui::RawInput) {
+        raw_input.max_texture_side = Some(
+            raw_input
+                .max_texture_side
+                .map_or(MAX_TEXTURE_SIDE, |side| side.min(MAX_TEXTURE_SIDE)),
+        );
+    }
+
+    fn clear_color(&self, visuals: &egui::Visuals) -> [f32; 4] {
+        visuals.panel_fill.to_normalized_gamma_f32()
+    }
+
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         // Runs even while the window is hidden, so a finished session is noticed.
         self.app.check_session_end();
@@ -449,6 +524,12 @@ impl eframe::App for EframeApp {
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        let seconds = self.launched_at.elapsed().as_secs_f64();
+        log::info!(
+            "drew {} frames in {seconds:.1} s ({:.2} per second)",
+            self.frames_drawn,
+            self.frames_drawn as f64 / seconds.max(0.001)
+        );
         let Some(path) = &self.timing_log else {
             return;
         };
@@ -465,6 +546,15 @@ impl eframe::App for EframeApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.app.show(ui);
+        self.frames_drawn += 1;
+        if log::log_enabled!(log::Level::Trace) {
+            log::trace!(
+                "frame {} at {:.3} s, repaint causes {:?}",
+                self.frames_drawn,
+                self.launched_at.elapsed().as_secs_f64(),
+                ui.ctx().repaint_causes()
+            );
+        }
         if !self.first_frame_logged {
             self.first_frame_logged = true;
             let elapsed = self.launched_at.elapsed();

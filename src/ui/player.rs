@@ -80,7 +80,7 @@ pub fn player_ui(
             .desired_height(6.0)
             .fill(accent.gamma_multiply(0.7)),
     );
-    ui.add_space(18.0);
+    ui.add_space(10.0);
 
     let (title, position_text, step) = match view.phase {
         Phase::LeadIn => ("Get ready".to_owned(), "Starting soon".to_owned(), None),
@@ -127,8 +127,7 @@ pub fn player_ui(
         let countdown_color = if view.paused { muted } else { visuals.strong_text_color() };
         ui.label(
             RichText::new(format_clock(shown_secs(view.segment_remaining)))
-                .size(128.0)
-                .monospace()
+                .size(120.0)
                 .color(countdown_color),
         );
         ui.add(
@@ -161,7 +160,13 @@ pub fn player_ui(
         };
         theme::card_frame(&visuals).show(ui, |ui| {
             ui.set_max_width(680.0);
-            ui.label(RichText::new(instructions).size(19.0));
+            ui.with_layout(Layout::top_down(Align::Min), |ui| {
+                ui.label(
+                    RichText::new(instructions)
+                        .size(19.0)
+                        .color(visuals.strong_text_color().gamma_multiply(0.92)),
+                );
+            });
         });
 
         ui.add_space(10.0);

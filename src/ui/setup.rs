@@ -22,7 +22,7 @@ pub fn setup_ui(ui: &mut egui::Ui, setup: &SetupState) -> Vec<Command> {
     egui::ScrollArea::vertical()
         .auto_shrink(false)
         .show(ui, |ui| {
-            ui.heading(&routine.name);
+            ui.heading(RichText::new(&routine.name).strong());
             ui.label(RichText::new(&routine.summary).color(theme::muted(&visuals)));
             ui.add_space(12.0);
 
@@ -51,6 +51,7 @@ pub fn setup_ui(ui: &mut egui::Ui, setup: &SetupState) -> Vec<Command> {
                     }
                 }
             });
+            ui.spacing_mut().slider_width = 360.0;
             let mut minutes = setup.length_secs / 60;
             let slider =
                 egui::Slider::new(&mut minutes, MIN_LENGTH_SECS / 60..=MAX_LENGTH_SECS / 60)
