@@ -38,15 +38,20 @@ if kill -0 "$app" 2>/dev/null; then
 fi
 wait "$app" && echo "smoke: library window closed cleanly" || fail "exit code $? after Ctrl+Q"
 
-# 2. A routine plays: the player is drawn and the app exits cleanly afterwards.
-"$binary" --data-dir "$data" --autoplay quick-tension-break --quit-after-secs 9 >"$out/player.log" 2>&1 &
+# 2. A routine plays: the player is drawn, and Ctrl+Q mid-session exits cleanly.
+"$binary" --data-dir "$data" --autoplay quick-tension-break --quit-after-secs 60 >"$out/player.log" 2>&1 &
 app=$!
-if wait_for_window >/dev/null; then
-  sleep 7
+if window=$(wait_for_window); then
+  sleep 4
   import -window root "$out/player.png"
   not_blank "$out/player.png" || fail "player screenshot is blank"
+  xdotool windowfocus --sync "$window" key --clearmodifiers ctrl+q || true
 else
   fail "no player window appeared"
+fi
+for _ in $(seq 1 100); do kill -0 "$app" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$app" 2>/dev/null; then
+  fail "player did not exit after Ctrl+Q"; kill "$app"
 fi
 wait "$app" && echo "smoke: player closed cleanly" || fail "player exit code $?"
 

@@ -13,4 +13,7 @@ echo "== release build and smoke test under Xvfb"
 cargo build --release --locked
 bash scripts/smoke.sh target/release/unknot
 echo "== cargo test"
-cargo test --locked
+mkdir -p target
+cargo test --locked 2>&1 | tee target/test-output.log
+awk '/^test result:/ { passed += $4; failed += $6 }
+     END { printf "all tests: %d passed, %d failed\n", passed, failed }' target/test-output.log

@@ -218,6 +218,12 @@ impl Routine {
 }
 
 /// Formats seconds as `m:ss`, or `h:mm:ss` past an hour.
+///
+/// ```
+/// use unknot::core::routine::format_clock;
+/// assert_eq!(format_clock(905), "15:05");
+/// assert_eq!(format_clock(3605), "1:00:05");
+/// ```
 pub fn format_clock(total_secs: u64) -> String {
     let hours = total_secs / 3600;
     let minutes = (total_secs % 3600) / 60;
