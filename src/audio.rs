@@ -9,14 +9,20 @@ use std::thread;
 use rodio::Source;
 
 use crate::core::engine::CueKind;
+use crate::core::prefs::CueSettings;
 
 /// Something that can sound a cue. The conductor only needs this.
 pub trait CueSink: Send + Sync {
     /// Plays the cue without waiting for it.
     fn play(&self, kind: CueKind);
 
-    /// Sets the master volume, 0 to 1. Sinks without sound ignore it.
-    fn set_volume(&self, _volume: f32) {}
+    /// Plays a cue for the settings screen, even if that cue is switched off.
+    fn preview(&self, kind: CueKind) {
+        self.play(kind);
+    }
+
+    /// Applies the master volume and per-cue settings. Silent sinks ignore it.
+    fn apply_settings(&self, _master_volume: f32, _cues: &CueSettings) {}
 }
 
 /// A sink that stays silent, for tests and for `--mute`.
@@ -51,7 +57,11 @@ pub enum AudioStatus {
 
 enum AudioCommand {
     Play(CueKind),
-    SetVolume(f32),
+    Preview(CueKind),
+    Settings {
+        master_volume: f32,
+        cues: CueSettings,
+    },
 }
 
 /// Handle to the audio thread.
@@ -63,13 +73,13 @@ pub struct AudioPlayer {
 impl AudioPlayer {
     /// Starts the audio thread. `on_status` is called when the status changes,
     /// so the window can repaint its notice.
-    pub fn start(volume: f32, on_status: Arc<dyn Fn() + Send + Sync>) -> Self {
+    pub fn start(on_status: Arc<dyn Fn() + Send + Sync>) -> Self {
         let (sender, receiver) = mpsc::channel();
         let status = Arc::new(Mutex::new(AudioStatus::Starting));
         let thread_status = Arc::clone(&status);
         let spawned = thread::Builder::new()
             .name("unknot-audio".into())
-            .spawn(move || audio_thread(receiver, volume, &thread_status, on_status.as_ref()));
+            .spawn(move || audio_thread(receiver, &thread_status, on_status.as_ref()));
         if let Err(error) = spawned {
             *status.lock().unwrap_or_else(PoisonError::into_inner) =
                 AudioStatus::Unavailable(format!("could not start the audio thread: {error}"));
@@ -100,8 +110,15 @@ impl CueSink for AudioPlayer {
         self.send(AudioCommand::Play(kind));
     }
 
-    fn set_volume(&self, volume: f32) {
-        self.send(AudioCommand::SetVolume(volume));
+    fn preview(&self, kind: CueKind) {
+        self.send(AudioCommand::Preview(kind));
+    }
+
+    fn apply_settings(&self, master_volume: f32, cues: &CueSettings) {
+        self.send(AudioCommand::Settings {
+            master_volume,
+            cues: cues.clone(),
+        });
     }
 }
 
@@ -109,7 +126,6 @@ type Sound = rodio::source::Buffered<rodio::Decoder<Cursor<&'static [u8]>>>;
 
 fn audio_thread(
     commands: Receiver<AudioCommand>,
-    mut volume: f32,
     status: &Mutex<AudioStatus>,
     on_status: &(dyn Fn() + Send + Sync),
 ) {
@@ -136,17 +152,28 @@ fn audio_thread(
         }
     }
     set_status(AudioStatus::Ready);
+    let mut master_volume = 0.8;
+    let mut cues = CueSettings::default();
     while let Ok(command) = commands.recv() {
-        match command {
-            AudioCommand::SetVolume(value) => volume = value.clamp(0.0, 1.0),
-            AudioCommand::Play(kind) => {
-                if volume <= 0.0 {
-                    continue;
-                }
-                if let Some((_, sound)) = sounds.iter().find(|(k, _)| *k == kind) {
-                    device.mixer().add(sound.clone().amplify(volume));
-                }
+        let (kind, forced) = match command {
+            AudioCommand::Settings {
+                master_volume: master,
+                cues: settings,
+            } => {
+                master_volume = master.clamp(0.0, 1.0);
+                cues = settings;
+                continue;
             }
+            AudioCommand::Play(kind) => (kind, false),
+            AudioCommand::Preview(kind) => (kind, true),
+        };
+        let setting = cues.get(kind);
+        let gain = master_volume * setting.volume.clamp(0.0, 1.0);
+        if (!setting.enabled && !forced) || gain <= 0.0 {
+            continue;
+        }
+        if let Some((_, sound)) = sounds.iter().find(|(k, _)| *k == kind) {
+            device.mixer().add(sound.clone().amplify(gain));
         }
     }
 }

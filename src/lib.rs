@@ -9,4 +9,5 @@ pub mod conductor;
 pub mod core;
 pub mod library;
 pub mod paths;
+pub mod store;
 pub mod ui;

@@ -10,9 +10,11 @@ use clap::{Parser, Subcommand};
 
 use unknot::audio::{AudioPlayer, CueSink};
 use unknot::clock::MonotonicClock;
+use unknot::core::prefs::Preferences;
 use unknot::core::routine::format_clock;
 use unknot::library;
 use unknot::paths::AppPaths;
+use unknot::store;
 use unknot::ui::{self, AppDeps, EframeApp, UnknotApp};
 
 /// Guided self-massage and heat routines for back pain.
@@ -22,6 +24,10 @@ struct Cli {
     /// Use this folder for your routines instead of the usual data folder.
     #[arg(long, env = "UNKNOT_DATA_DIR", global = true)]
     data_dir: Option<PathBuf>,
+    /// Keep preferences in this folder (default: the system's config folder,
+    /// or DATA_DIR/config when --data-dir is given).
+    #[arg(long, env = "UNKNOT_CONFIG_DIR", global = true)]
+    config_dir: Option<PathBuf>,
     /// Start playing this routine id right away.
     #[arg(long, value_name = "ROUTINE_ID")]
     autoplay: Option<String>,
@@ -87,7 +93,7 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
 }
 
 fn run_app(cli: &Cli, launched_at: Instant) -> anyhow::Result<ExitCode> {
-    let paths = AppPaths::resolve(cli.data_dir.as_deref());
+    let paths = AppPaths::resolve(cli.data_dir.as_deref(), cli.config_dir.as_deref());
     if paths.is_none() {
         log::warn!("no home folder found; only the built-in routines are available");
     }
@@ -111,16 +117,38 @@ fn run_app(cli: &Cli, launched_at: Instant) -> anyhow::Result<ExitCode> {
         ));
     }
 
+    // Preferences are a few hundred bytes, read once before the window exists.
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S").to_string();
+    let prefs_path = paths.as_ref().map(AppPaths::prefs_path);
+    let loaded = match &prefs_path {
+        Some(path) => store::prefs_store::load(path, &stamp),
+        None => store::prefs_store::Loaded {
+            prefs: Preferences::default(),
+            notice: Some("No home folder was found, so settings will not be saved.".into()),
+            may_save: false,
+        },
+    };
+    if let Some(notice) = &loaded.notice {
+        log::warn!("{notice}");
+    }
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("unknot")
+        .with_app_id("unknot")
+        .with_inner_size([1024.0, 720.0])
+        .with_min_inner_size([640.0, 480.0])
+        .with_icon(load_icon());
+    if let Some(window) = loaded.prefs.window {
+        viewport = viewport.with_inner_size([window.width, window.height]);
+        if let (Some(x), Some(y)) = (window.x, window.y) {
+            viewport = viewport.with_position([x, y]);
+        }
+    }
+
     let options = eframe::NativeOptions {
         renderer: eframe::Renderer::Glow,
         // Flat, calm colours do not band; skipping dithering makes every frame cheaper.
         dithering: false,
-        viewport: egui::ViewportBuilder::default()
-            .with_title("unknot")
-            .with_app_id("unknot")
-            .with_inner_size([1024.0, 720.0])
-            .with_min_inner_size([640.0, 480.0])
-            .with_icon(load_icon()),
+        viewport,
         ..Default::default()
     };
     let autoplay = cli.autoplay.clone();
@@ -133,14 +161,19 @@ fn run_app(cli: &Cli, launched_at: Instant) -> anyhow::Result<ExitCode> {
         Box::new(move |cc| {
             ui::theme::apply(&cc.egui_ctx);
             let repaint = ui::repaint_handle(&cc.egui_ctx);
-            let audio = Arc::new(AudioPlayer::start(0.8, Arc::clone(&repaint)));
+            let audio = Arc::new(AudioPlayer::start(Arc::clone(&repaint)));
+            let prefs_saver = prefs_path.map(|path| {
+                store::prefs_store::PrefsSaver::start(path, loaded.may_save, Arc::clone(&repaint))
+            });
             let status_source = Arc::clone(&audio);
             let deps = AppDeps {
                 library,
                 clock: Arc::new(MonotonicClock::new()),
                 cues: audio as Arc<dyn CueSink>,
                 audio_status: Box::new(move || status_source.status()),
-                volume: 0.8,
+                prefs: loaded.prefs,
+                prefs_saver,
+                startup_notice: loaded.notice,
                 user_routines_dir: routines_dir,
             };
             let mut app = UnknotApp::new(deps, repaint);

@@ -11,6 +11,7 @@ use egui_kittest::kittest::Queryable;
 use unknot::audio::{AudioStatus, CueSink};
 use unknot::clock::ManualClock;
 use unknot::core::engine::{CueKind, Ending, Phase};
+use unknot::core::prefs::{CueSettings, Preferences};
 use unknot::library;
 use unknot::ui::{AppDeps, Screen, UnknotApp};
 
@@ -22,19 +23,30 @@ impl CueSink for Recorded {
         self.0.lock().expect("lock").push(kind);
     }
 
-    fn set_volume(&self, volume: f32) {
-        self.1.lock().expect("lock").push(volume);
+    fn apply_settings(&self, master_volume: f32, _cues: &CueSettings) {
+        self.1.lock().expect("lock").push(master_volume);
     }
 }
 
 fn app(clock: &ManualClock, audio: AudioStatus) -> (UnknotApp, Arc<Recorded>) {
+    app_with(clock, audio, Preferences::default(), None)
+}
+
+fn app_with(
+    clock: &ManualClock,
+    audio: AudioStatus,
+    prefs: Preferences,
+    prefs_saver: Option<unknot::store::prefs_store::PrefsSaver>,
+) -> (UnknotApp, Arc<Recorded>) {
     let cues = Arc::new(Recorded::default());
     let deps = AppDeps {
         library: library::load_builtin(),
         clock: Arc::new(clock.clone()),
         cues: Arc::clone(&cues) as Arc<dyn CueSink>,
         audio_status: Box::new(move || audio.clone()),
-        volume: 0.8,
+        prefs,
+        prefs_saver,
+        startup_notice: None,
         user_routines_dir: None,
     };
     (UnknotApp::new(deps, Arc::new(|| {})), cues)
@@ -256,5 +268,134 @@ fn volume_reaches_the_audio_and_test_sound_plays_a_cue() {
         Some(&1.0),
         "clamped to 100 %"
     );
-    assert!((harness.state().volume - 1.0).abs() < f32::EPSILON);
+    assert!((harness.state().prefs().master_volume - 1.0).abs() < f32::EPSILON);
+}
+
+fn setup_state(harness: &Harness<'_, UnknotApp>) -> unknot::ui::SetupState {
+    match &harness.state().screen {
+        Screen::Setup(setup) => setup.clone(),
+        other => panic!("expected setup, found {}", other.name()),
+    }
+}
+
+#[test]
+fn lengths_and_step_nudges_are_remembered_saved_and_reset() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config/preferences.toml");
+    let saver = unknot::store::prefs_store::PrefsSaver::start(path.clone(), true, Arc::new(|| {}));
+    let clock = ManualClock::new();
+    let (app, _) = app_with(
+        &clock,
+        AudioStatus::Ready,
+        Preferences::default(),
+        Some(saver),
+    );
+    let mut harness = harness(app);
+    harness.run();
+    harness.get_by_label("Quick tension break").click();
+    harness.run();
+    assert_eq!(setup_state(&harness).length_secs, 300);
+
+    harness.get_by_label("10 min").click();
+    harness.run();
+    let setup = setup_state(&harness);
+    assert_eq!(setup.length_secs, 600);
+    assert!(setup.total_secs().abs_diff(600) <= 5);
+    let before = setup.step_secs[1];
+
+    // Lengthen "Neck strokes" twice: the step and the total update at once.
+    harness
+        .get_all_by_label("+5 s")
+        .nth(1)
+        .expect("a +5 s button per step")
+        .click();
+    harness.run();
+    harness.get_all_by_label("+5 s").nth(1).unwrap().click();
+    harness.run();
+    let nudged = setup_state(&harness);
+    assert_eq!(nudged.step_secs[1], before + 10);
+    assert_eq!(nudged.total_secs(), setup.total_secs() + 10);
+
+    // Back to the library and in again: the length and the nudge are remembered.
+    harness.get_by_label("Routines").click();
+    harness.run();
+    harness.get_by_label("Quick tension break").click();
+    harness.run();
+    assert_eq!(setup_state(&harness).step_secs, nudged.step_secs);
+
+    // They reach the preferences file, and a new app reads them back.
+    drop(harness);
+    let loaded = unknot::store::prefs_store::load(&path, "x");
+    let memory = loaded
+        .prefs
+        .routines
+        .get("quick-tension-break")
+        .expect("remembered");
+    assert_eq!(memory.length_secs, Some(600));
+    assert_eq!(memory.step_secs.get(&1), Some(&(before + 10)));
+    let (app, _) = app_with(&clock, AudioStatus::Ready, loaded.prefs, None);
+    let mut harness = crate::harness(app);
+    harness.run();
+    harness.get_by_label("Quick tension break").click();
+    harness.run();
+    assert_eq!(setup_state(&harness).step_secs, nudged.step_secs);
+
+    harness
+        .get_by_label("Reset to the routine's default")
+        .click();
+    harness.run();
+    let reset = setup_state(&harness);
+    assert_eq!(reset.length_secs, 300);
+    assert_eq!(reset.total_secs(), 300);
+    assert!(
+        !harness
+            .state()
+            .prefs()
+            .routines
+            .contains_key("quick-tension-break")
+    );
+}
+
+#[test]
+fn settings_change_cues_theme_and_lead_in() {
+    let clock = ManualClock::new();
+    let (app, cues) = app(&clock, AudioStatus::Ready);
+    let mut harness = harness(app);
+    harness.run();
+    harness.get_by_label("Settings").click();
+    harness.run();
+    assert_eq!(harness.state().screen.name(), "settings");
+
+    harness.get_by_label("Halfway").click();
+    harness.run();
+    assert!(!harness.state().prefs().cues.halfway.enabled);
+
+    harness.get_by_label("Play switch sides").click();
+    harness.run();
+    assert_eq!(cues.0.lock().unwrap().last(), Some(&CueKind::SwitchSide));
+
+    harness.get_by_label("Light").click();
+    harness.run();
+    assert_eq!(
+        harness.state().prefs().theme,
+        unknot::core::prefs::ThemeChoice::Light
+    );
+    assert_eq!(harness.ctx.theme(), egui::Theme::Light);
+
+    // The lead-in setting reaches the next session.
+    let ctx = harness.ctx.clone();
+    let mut prefs = harness.state().prefs().clone();
+    prefs.lead_in_secs = 12;
+    harness
+        .state_mut()
+        .run_command(unknot::ui::Command::ChangePrefs(Box::new(prefs)), &ctx);
+    harness
+        .state_mut()
+        .autoplay("quick-tension-break", None)
+        .unwrap();
+    harness.run_steps(1);
+    let Screen::Player(player) = &harness.state().screen else {
+        panic!("expected the player");
+    };
+    assert_eq!(player.plan.lead_in, Duration::from_secs(12));
 }

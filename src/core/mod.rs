@@ -6,5 +6,6 @@
 pub mod engine;
 pub mod parse;
 pub mod plan;
+pub mod prefs;
 pub mod routine;
 pub mod scale;

@@ -5,6 +5,7 @@
 mod finish;
 mod library;
 mod player;
+mod settings;
 mod setup;
 pub mod theme;
 
@@ -17,14 +18,13 @@ use egui::{Key, Modifiers};
 use crate::audio::{AudioStatus, CueSink};
 use crate::clock::Clock;
 use crate::conductor::{Conductor, CueTiming};
-use crate::core::engine::{Control, Ending, Phase, SessionPlan};
-use crate::core::plan::plan_session;
+use crate::core::engine::{Control, CueKind, Ending, Phase, SessionPlan};
+use crate::core::plan::{plan_with_lengths, step_lengths};
+use crate::core::prefs::{LastRoutine, Preferences, ThemeChoice, WindowGeometry};
 use crate::core::routine::Routine;
-use crate::core::scale::{MAX_LENGTH_SECS, MIN_LENGTH_SECS};
+use crate::core::scale::{MAX_LENGTH_SECS, MIN_LENGTH_SECS, MIN_STEP_SECS};
 use crate::library::{DEFAULT_ROUTINE_ID, Library};
-
-/// Seconds of "get ready" before the first step.
-pub const DEFAULT_LEAD_IN_SECS: u32 = 5;
+use crate::store::prefs_store::{PrefsSaver, SaveStatus};
 
 /// What the app needs from the outside world; tests pass fakes.
 pub struct AppDeps {
@@ -36,8 +36,12 @@ pub struct AppDeps {
     pub cues: Arc<dyn CueSink>,
     /// Whether sound works, for the notice.
     pub audio_status: Box<dyn Fn() -> AudioStatus>,
-    /// Starting cue volume, 0 to 1.
-    pub volume: f32,
+    /// Preferences as loaded.
+    pub prefs: Preferences,
+    /// Saves preferences in the background; `None` in tests that need no files.
+    pub prefs_saver: Option<PrefsSaver>,
+    /// Something to tell the person once at start (a preferences file set aside).
+    pub startup_notice: Option<String>,
     /// The person's routines folder, shown in the library.
     pub user_routines_dir: Option<PathBuf>,
 }
@@ -61,10 +65,27 @@ pub enum Command {
     PlayAgain,
     /// Hide the notice about sound.
     DismissAudioNotice,
-    /// Change the cue volume, 0 to 1.
+    /// Change the master volume, 0 to 1.
     SetVolume(f32),
     /// Play a cue so the person can check the volume.
     TestSound,
+    /// Play one cue from the settings screen, even if it is switched off.
+    PreviewCue(CueKind),
+    /// Lengthen or shorten one step on the setup screen, by seconds.
+    NudgeStep {
+        /// Step index.
+        index: usize,
+        /// Seconds to add (negative to shorten).
+        delta_secs: i32,
+    },
+    /// Forget this routine's remembered length and step changes.
+    ResetRoutine,
+    /// Open the settings screen.
+    ShowSettings,
+    /// Replace the preferences (from the settings screen).
+    ChangePrefs(Box<Preferences>),
+    /// Hide the start-up notice.
+    DismissStartupNotice,
     /// Close the window.
     Quit,
 }
@@ -76,6 +97,15 @@ pub struct SetupState {
     pub routine: Routine,
     /// The chosen active length.
     pub length_secs: u32,
+    /// Each step's length: scaled to `length_secs`, then nudged by hand.
+    pub step_secs: Vec<u32>,
+}
+
+impl SetupState {
+    /// The active length the steps add up to.
+    pub fn total_secs(&self) -> u32 {
+        self.step_secs.iter().sum()
+    }
 }
 
 /// A session being played.
@@ -84,6 +114,8 @@ pub struct PlayerState {
     pub conductor: Conductor,
     /// The chosen length, for "play again".
     pub length_secs: u32,
+    /// The step lengths, for "play again".
+    pub step_secs: Vec<u32>,
     /// The routine, for "play again".
     pub routine: Routine,
     /// The plan being played (scaled steps), for drawing.
@@ -97,6 +129,8 @@ pub struct FinishSummary {
     pub routine: Routine,
     /// The chosen active length.
     pub length_secs: u32,
+    /// The step lengths played, for "play again".
+    pub step_secs: Vec<u32>,
     /// Completed or stopped.
     pub ending: Ending,
     /// Active time played, lead-in excluded.
@@ -117,6 +151,8 @@ pub enum Screen {
     Player(PlayerState),
     /// After a session.
     Finish(FinishSummary),
+    /// Preferences.
+    Settings,
 }
 
 impl Screen {
@@ -127,6 +163,7 @@ impl Screen {
             Screen::Setup(_) => "setup",
             Screen::Player(_) => "player",
             Screen::Finish(_) => "finish",
+            Screen::Settings => "settings",
         }
     }
 }
@@ -137,8 +174,9 @@ pub struct UnknotApp {
     /// The current screen.
     pub screen: Screen,
     audio_notice_dismissed: bool,
-    /// The cue volume, 0 to 1.
-    pub volume: f32,
+    prefs: Preferences,
+    /// The theme and scale last applied to the context, to apply changes once.
+    applied_look: Option<(ThemeChoice, f32)>,
     /// A message about something that went wrong (e.g. a thread could not start).
     pub error_notice: Option<String>,
     repaint: Arc<dyn Fn() + Send + Sync>,
@@ -148,14 +186,15 @@ pub struct UnknotApp {
 
 impl UnknotApp {
     /// Builds the app. `repaint` asks the window to redraw from any thread.
-    pub fn new(deps: AppDeps, repaint: Arc<dyn Fn() + Send + Sync>) -> Self {
-        let volume = deps.volume.clamp(0.0, 1.0);
-        deps.cues.set_volume(volume);
+    pub fn new(mut deps: AppDeps, repaint: Arc<dyn Fn() + Send + Sync>) -> Self {
+        let prefs = std::mem::take(&mut deps.prefs);
+        deps.cues.apply_settings(prefs.master_volume, &prefs.cues);
         Self {
             deps,
             screen: Screen::Library,
             audio_notice_dismissed: false,
-            volume,
+            prefs,
+            applied_look: None,
             error_notice: None,
             repaint,
             finished_timings: Vec::new(),
@@ -167,14 +206,46 @@ impl UnknotApp {
         &self.deps.library
     }
 
-    /// Opens the setup screen for a routine id, at its default length.
+    /// The preferences in force.
+    pub fn prefs(&self) -> &Preferences {
+        &self.prefs
+    }
+
+    /// Changes preferences, applies them and queues a save (never blocks).
+    fn update_prefs(&mut self, change: impl FnOnce(&mut Preferences)) {
+        let before = self.prefs.clone();
+        change(&mut self.prefs);
+        self.prefs = std::mem::take(&mut self.prefs).sanitised();
+        if self.prefs == before {
+            return;
+        }
+        if self.prefs.master_volume != before.master_volume || self.prefs.cues != before.cues {
+            self.deps
+                .cues
+                .apply_settings(self.prefs.master_volume, &self.prefs.cues);
+        }
+        if let Some(saver) = &self.deps.prefs_saver {
+            saver.save(&self.prefs);
+        }
+    }
+
+    /// Opens the setup screen for a routine id, at its remembered or default length.
     pub fn open_routine(&mut self, id: &str) {
         if let Some(entry) = self.deps.library.find(id) {
             let routine = entry.routine.clone();
-            let length_secs = routine.default_length_secs();
+            let length_secs = self
+                .prefs
+                .starting_length(&routine.id, routine.default_length_secs());
+            let memory = self.prefs.routines.get(&routine.id);
+            let nudges = memory
+                .filter(|memory| memory.length_secs == Some(length_secs))
+                .map(|memory| memory.step_secs.clone())
+                .unwrap_or_default();
+            let step_secs = step_lengths(&routine, length_secs, &nudges);
             self.screen = Screen::Setup(SetupState {
                 routine,
                 length_secs,
+                step_secs,
             });
         }
     }
@@ -186,12 +257,17 @@ impl UnknotApp {
         };
         let routine = entry.routine.clone();
         let length_secs = length_secs.unwrap_or_else(|| routine.default_length_secs());
-        self.start(routine, length_secs);
+        let step_secs = step_lengths(&routine, length_secs, &Default::default());
+        self.start(routine, length_secs, step_secs);
         Ok(())
     }
 
-    fn start(&mut self, routine: Routine, length_secs: u32) {
-        let plan = plan_session(&routine, length_secs, DEFAULT_LEAD_IN_SECS);
+    fn start(&mut self, routine: Routine, length_secs: u32, step_secs: Vec<u32>) {
+        let plan = plan_with_lengths(&routine, &step_secs, self.prefs.lead_in_secs);
+        let id = routine.id.clone();
+        self.update_prefs(|prefs| {
+            prefs.last_routine = Some(LastRoutine { id, length_secs });
+        });
         match Conductor::start(
             plan.clone(),
             Arc::clone(&self.deps.clock),
@@ -202,6 +278,7 @@ impl UnknotApp {
                 self.screen = Screen::Player(PlayerState {
                     conductor,
                     length_secs,
+                    step_secs,
                     routine,
                     plan,
                 });
@@ -220,16 +297,53 @@ impl UnknotApp {
             Command::ShowLibrary => self.screen = Screen::Library,
             Command::SetLength(secs) => {
                 if let Screen::Setup(setup) = &mut self.screen {
-                    setup.length_secs = secs.clamp(
-                        MIN_LENGTH_SECS.min(setup.routine.default_length_secs()),
-                        MAX_LENGTH_SECS.max(setup.routine.default_length_secs()),
-                    );
+                    let own = setup.routine.default_length_secs();
+                    setup.length_secs =
+                        secs.clamp(MIN_LENGTH_SECS.min(own), MAX_LENGTH_SECS.max(own));
+                    setup.step_secs =
+                        step_lengths(&setup.routine, setup.length_secs, &Default::default());
+                    let (id, length_secs) = (setup.routine.id.clone(), setup.length_secs);
+                    self.update_prefs(|prefs| {
+                        let memory = prefs.routines.entry(id).or_default();
+                        memory.length_secs = Some(length_secs);
+                        memory.step_secs.clear();
+                    });
+                }
+            }
+            Command::NudgeStep { index, delta_secs } => {
+                if let Screen::Setup(setup) = &mut self.screen
+                    && let Some(secs) = setup.step_secs.get_mut(index)
+                {
+                    let max = crate::core::parse::MAX_STEP_SECS as u32;
+                    *secs = secs
+                        .saturating_add_signed(delta_secs)
+                        .clamp(MIN_STEP_SECS, max);
+                    let new_secs = *secs;
+                    let (id, length_secs) = (setup.routine.id.clone(), setup.length_secs);
+                    self.update_prefs(|prefs| {
+                        let memory = prefs.routines.entry(id).or_default();
+                        memory.length_secs = Some(length_secs);
+                        memory.step_secs.insert(index, new_secs);
+                    });
+                }
+            }
+            Command::ResetRoutine => {
+                if let Screen::Setup(setup) = &self.screen {
+                    let id = setup.routine.id.clone();
+                    self.update_prefs(|prefs| {
+                        prefs.routines.remove(&id);
+                    });
+                    self.open_routine(&id);
                 }
             }
             Command::Start => {
                 if let Screen::Setup(setup) = &self.screen {
-                    let (routine, length_secs) = (setup.routine.clone(), setup.length_secs);
-                    self.start(routine, length_secs);
+                    let (routine, length_secs, step_secs) = (
+                        setup.routine.clone(),
+                        setup.length_secs,
+                        setup.step_secs.clone(),
+                    );
+                    self.start(routine, length_secs, step_secs);
                 }
             }
             Command::Control(control) => {
@@ -240,16 +354,21 @@ impl UnknotApp {
             }
             Command::PlayAgain => {
                 if let Screen::Finish(summary) = &self.screen {
-                    let (routine, length_secs) = (summary.routine.clone(), summary.length_secs);
-                    self.start(routine, length_secs);
+                    let (routine, length_secs, step_secs) = (
+                        summary.routine.clone(),
+                        summary.length_secs,
+                        summary.step_secs.clone(),
+                    );
+                    self.start(routine, length_secs, step_secs);
                 }
             }
             Command::DismissAudioNotice => self.audio_notice_dismissed = true,
-            Command::SetVolume(volume) => {
-                self.volume = volume.clamp(0.0, 1.0);
-                self.deps.cues.set_volume(self.volume);
-            }
-            Command::TestSound => self.deps.cues.play(crate::core::engine::CueKind::StepStart),
+            Command::SetVolume(volume) => self.update_prefs(|prefs| prefs.master_volume = volume),
+            Command::TestSound => self.deps.cues.preview(CueKind::StepStart),
+            Command::PreviewCue(kind) => self.deps.cues.preview(kind),
+            Command::ShowSettings => self.screen = Screen::Settings,
+            Command::ChangePrefs(prefs) => self.update_prefs(|current| *current = *prefs),
+            Command::DismissStartupNotice => self.deps.startup_notice = None,
             Command::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
         }
     }
@@ -265,6 +384,7 @@ impl UnknotApp {
             let summary = FinishSummary {
                 routine: player.routine.clone(),
                 length_secs: player.length_secs,
+                step_secs: player.step_secs.clone(),
                 ending,
                 active_secs: snapshot.active_elapsed.as_secs(),
                 steps_completed: snapshot.steps_completed,
@@ -284,6 +404,38 @@ impl UnknotApp {
             );
             self.finished_timings.extend(player.conductor.timings());
             self.screen = Screen::Finish(summary);
+        }
+    }
+
+    /// Applies theme and UI scale when they change (not every frame: setting the
+    /// zoom asks for a repaint).
+    fn apply_look(&mut self, ctx: &egui::Context) {
+        let look = (self.prefs.theme, self.prefs.ui_scale);
+        if self.applied_look == Some(look) {
+            return;
+        }
+        self.applied_look = Some(look);
+        ctx.set_theme(match look.0 {
+            ThemeChoice::System => egui::ThemePreference::System,
+            ThemeChoice::Dark => egui::ThemePreference::Dark,
+            ThemeChoice::Light => egui::ThemePreference::Light,
+        });
+        ctx.set_zoom_factor(look.1);
+    }
+
+    /// Remembers the window's size and position when they change.
+    pub fn remember_window(&mut self, geometry: WindowGeometry) {
+        let changed = match self.prefs.window {
+            None => true,
+            Some(old) => {
+                (old.width - geometry.width).abs() >= 1.0
+                    || (old.height - geometry.height).abs() >= 1.0
+                    || old.x != geometry.x
+                    || old.y != geometry.y
+            }
+        };
+        if changed {
+            self.update_prefs(|prefs| prefs.window = Some(geometry));
         }
     }
 
@@ -335,7 +487,19 @@ impl UnknotApp {
                 }
                 Screen::Library => {
                     if input.consume_key(Modifiers::NONE, Key::Enter) {
-                        commands.push(Command::OpenRoutine(DEFAULT_ROUTINE_ID.to_owned()));
+                        let id = self
+                            .prefs
+                            .last_routine
+                            .as_ref()
+                            .map(|last| last.id.clone())
+                            .filter(|id| self.deps.library.find(id).is_some())
+                            .unwrap_or_else(|| DEFAULT_ROUTINE_ID.to_owned());
+                        commands.push(Command::OpenRoutine(id));
+                    }
+                }
+                Screen::Settings => {
+                    if input.consume_key(Modifiers::NONE, Key::Escape) {
+                        commands.push(Command::ShowLibrary);
                     }
                 }
             }
@@ -346,6 +510,7 @@ impl UnknotApp {
     /// Draws the whole window. Separate from [`eframe::App`] so UI tests can drive it.
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        self.apply_look(&ctx);
         self.check_session_end();
         let mut commands = self.shortcuts(&ctx);
 
@@ -369,7 +534,15 @@ impl UnknotApp {
                         self.deps.user_routines_dir.as_deref(),
                     ));
                 }
-                Screen::Setup(setup) => commands.extend(setup::setup_ui(ui, setup)),
+                Screen::Setup(setup) => {
+                    let remembered = self.prefs.routines.contains_key(&setup.routine.id);
+                    commands.extend(setup::setup_ui(
+                        ui,
+                        setup,
+                        self.prefs.lead_in_secs,
+                        remembered,
+                    ));
+                }
                 Screen::Player(player) => {
                     let snapshot = player.conductor.snapshot();
                     egui::ScrollArea::vertical()
@@ -387,6 +560,7 @@ impl UnknotApp {
                     }
                 }
                 Screen::Finish(summary) => commands.extend(finish::finish_ui(ui, summary)),
+                Screen::Settings => commands.extend(settings::settings_ui(ui, &self.prefs)),
             });
 
         for command in commands {
@@ -406,19 +580,25 @@ impl UnknotApp {
             {
                 commands.push(Command::ShowLibrary);
             }
+            if !matches!(self.screen, Screen::Settings | Screen::Player(_))
+                && ui.button("Settings").clicked()
+            {
+                commands.push(Command::ShowSettings);
+            }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let size = egui::vec2(ui.available_width().min(400.0), ui.available_height());
                 ui.allocate_ui_with_layout(
                     size,
                     egui::Layout::left_to_right(egui::Align::Center),
                     |ui| {
-                        ui.label("Volume");
-                        let mut percent = (self.volume * 100.0).round();
+                        ui.label("Volume:");
+                        let mut percent = (self.prefs.master_volume * 100.0).round();
                         let slider = egui::Slider::new(&mut percent, 0.0..=100.0)
                             .suffix(" %")
                             .integer();
                         if ui
                             .add(slider)
+                            .accessible_name("Volume")
                             .on_hover_text("Volume of the cue sounds")
                             .changed()
                         {
@@ -445,6 +625,25 @@ impl UnknotApp {
                         commands.push(Command::DismissAudioNotice);
                     }
                 });
+            });
+        }
+        if let Some(notice) = &self.deps.startup_notice {
+            theme::notice_frame(ui.visuals()).show(ui, |ui| {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(notice);
+                    if ui.small_button("OK").clicked() {
+                        commands.push(Command::DismissStartupNotice);
+                    }
+                });
+            });
+        }
+        if let Some(saver) = &self.deps.prefs_saver
+            && let SaveStatus::Failed(reason) = saver.status()
+        {
+            theme::notice_frame(ui.visuals()).show(ui, |ui| {
+                ui.label(format!(
+                    "Settings can't be saved ({reason}). They work until you close the app; everything else is unaffected."
+                ));
             });
         }
         if let Some(error) = &self.error_notice {
@@ -513,6 +712,20 @@ impl eframe::App for EframeApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         // Runs even while the window is hidden, so a finished session is noticed.
         self.app.check_session_end();
+        let viewport = ctx.input(|input| input.viewport().clone());
+        if viewport.minimized != Some(true)
+            && viewport.maximized != Some(true)
+            && viewport.fullscreen != Some(true)
+            && let Some(inner) = viewport.inner_rect
+        {
+            let outer = viewport.outer_rect;
+            self.app.remember_window(WindowGeometry {
+                width: inner.width(),
+                height: inner.height(),
+                x: outer.map(|rect| rect.min.x),
+                y: outer.map(|rect| rect.min.y),
+            });
+        }
         if let Some(limit) = self.quit_after {
             let elapsed = self.launched_at.elapsed();
             if elapsed >= limit {

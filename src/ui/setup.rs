@@ -3,7 +3,7 @@
 use egui::RichText;
 
 use super::{Command, SetupState, theme};
-use crate::core::plan::plan_session;
+use crate::core::plan::plan_with_lengths;
 use crate::core::routine::{format_clock, format_length};
 use crate::core::scale::{MAX_LENGTH_SECS, MIN_LENGTH_SECS};
 
@@ -11,13 +11,18 @@ use crate::core::scale::{MAX_LENGTH_SECS, MIN_LENGTH_SECS};
 const PRESET_MINUTES: [u32; 6] = [5, 10, 15, 20, 30, 45];
 
 /// Draws the setup screen.
-pub fn setup_ui(ui: &mut egui::Ui, setup: &SetupState) -> Vec<Command> {
+pub fn setup_ui(
+    ui: &mut egui::Ui,
+    setup: &SetupState,
+    lead_in_secs: u32,
+    remembered: bool,
+) -> Vec<Command> {
     let mut commands = Vec::new();
     let routine = &setup.routine;
     let visuals = ui.visuals().clone();
     let default_secs = routine.default_length_secs();
-    let plan = plan_session(routine, setup.length_secs, 0);
-    let planned_total: u64 = plan.steps.iter().map(|s| s.duration.as_secs()).sum();
+    let plan = plan_with_lengths(routine, &setup.step_secs, 0);
+    let planned_total = u64::from(setup.total_secs());
 
     egui::ScrollArea::vertical()
         .auto_shrink(false)
@@ -62,12 +67,20 @@ pub fn setup_ui(ui: &mut egui::Ui, setup: &SetupState) -> Vec<Command> {
             }
             ui.label(
                 RichText::new(format!(
-                    "Steps scale to fit: {} in all, plus {} s to get ready.",
+                    "Total: {} of steps, plus {} s to get ready. Steps scale to fit; fine-tune any step below.",
                     format_clock(planned_total),
-                    super::DEFAULT_LEAD_IN_SECS
+                    lead_in_secs
                 ))
                 .color(theme::muted(&visuals)),
             );
+            if remembered
+                && ui
+                    .button("Reset to the routine's default")
+                    .on_hover_text("Forget the length and step changes you made for this routine")
+                    .clicked()
+            {
+                commands.push(Command::ResetRoutine);
+            }
 
             ui.add_space(12.0);
             let tools: Vec<&str> = routine.tools_needed().iter().map(|t| t.label()).collect();
@@ -98,7 +111,7 @@ pub fn setup_ui(ui: &mut egui::Ui, setup: &SetupState) -> Vec<Command> {
             ui.label(RichText::new("Steps").strong());
             egui::Grid::new("setup-steps")
                 .striped(true)
-                .num_columns(5)
+                .num_columns(6)
                 .spacing(egui::vec2(18.0, 6.0))
                 .show(ui, |ui| {
                     for (index, planned) in plan.steps.iter().enumerate() {
@@ -116,6 +129,29 @@ pub fn setup_ui(ui: &mut egui::Ui, setup: &SetupState) -> Vec<Command> {
                         ui.label(
                             RichText::new(format_clock(planned.duration.as_secs())).monospace(),
                         );
+                        ui.horizontal(|ui| {
+                            let title = &step.title;
+                            if ui
+                                .small_button("-5 s")
+                                .on_hover_text(format!("Shorten \"{title}\" by 5 seconds"))
+                                .clicked()
+                            {
+                                commands.push(Command::NudgeStep {
+                                    index,
+                                    delta_secs: -5,
+                                });
+                            }
+                            if ui
+                                .small_button("+5 s")
+                                .on_hover_text(format!("Lengthen \"{title}\" by 5 seconds"))
+                                .clicked()
+                            {
+                                commands.push(Command::NudgeStep {
+                                    index,
+                                    delta_secs: 5,
+                                });
+                            }
+                        });
                         ui.end_row();
                     }
                 });

@@ -1,0 +1,3 @@
+//! The storage shell: files on disk, written so that nothing is ever lost.
+
+pub mod prefs_store;

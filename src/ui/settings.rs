@@ -1,0 +1,139 @@
+//! The settings screen. It edits a copy of the preferences and hands back the
+//! whole changed copy, so every change is applied and saved in one place.
+
+use egui::RichText;
+
+use super::{Command, theme};
+use crate::core::engine::CueKind;
+use crate::core::prefs::{
+    LengthMode, MAX_LEAD_IN_SECS, MAX_TRANSITION_SECS, Preferences, ThemeChoice, UI_SCALE_RANGE,
+};
+use crate::core::scale::{MAX_LENGTH_SECS, MIN_LENGTH_SECS};
+
+/// Draws the settings and returns the changes.
+pub fn settings_ui(ui: &mut egui::Ui, prefs: &Preferences) -> Vec<Command> {
+    let mut commands = Vec::new();
+    let mut edited = prefs.clone();
+    let visuals = ui.visuals().clone();
+    let muted = theme::muted(&visuals);
+    egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
+        ui.heading(RichText::new("Settings").strong());
+        ui.label(RichText::new("Changes are saved as you make them.").color(muted));
+        ui.add_space(12.0);
+
+        section(ui, "Sessions");
+        egui::Grid::new("settings-sessions")
+            .num_columns(2)
+            .spacing(egui::vec2(24.0, 10.0))
+            .show(ui, |ui| {
+                ui.label("Length of a routine you haven't set up");
+                ui.horizontal(|ui| {
+                    ui.radio_value(&mut edited.length_mode, LengthMode::RoutineOwn, "The routine's own");
+                    ui.radio_value(&mut edited.length_mode, LengthMode::DefaultLength, "Always");
+                    let mut minutes = edited.default_length_secs / 60;
+                    let slider = egui::Slider::new(&mut minutes, MIN_LENGTH_SECS / 60..=MAX_LENGTH_SECS / 60)
+                        .suffix(" min");
+                    if ui
+                        .add_enabled(edited.length_mode == LengthMode::DefaultLength, slider)
+                        .accessible_name("Default session length")
+                        .changed()
+                    {
+                        edited.default_length_secs = minutes * 60;
+                    }
+                });
+                ui.end_row();
+                ui.label("Get ready before the first step");
+                ui.add(egui::Slider::new(&mut edited.lead_in_secs, 0..=MAX_LEAD_IN_SECS).suffix(" s"))
+                    .accessible_name("Get ready seconds");
+                ui.end_row();
+                ui.label("Pause between steps");
+                ui.add(
+                    egui::Slider::new(&mut edited.transition_secs, 0..=MAX_TRANSITION_SECS)
+                        .suffix(" s"),
+                )
+                .accessible_name("Pause between steps seconds");
+                ui.end_row();
+            });
+
+        ui.add_space(14.0);
+        section(ui, "Sound");
+        egui::Grid::new("settings-sound")
+            .num_columns(4)
+            .spacing(egui::vec2(18.0, 10.0))
+            .show(ui, |ui| {
+                ui.label("Master volume");
+                let mut percent = (edited.master_volume * 100.0).round();
+                if ui
+                    .add(egui::Slider::new(&mut percent, 0.0..=100.0).suffix(" %").integer())
+                    .accessible_name("Master volume percent")
+                    .changed()
+                {
+                    edited.master_volume = percent / 100.0;
+                }
+                ui.end_row();
+                for kind in CueKind::ALL {
+                    let cue = edited.cues.get_mut(kind);
+                    ui.checkbox(&mut cue.enabled, kind.label());
+                    let mut percent = (cue.volume * 100.0).round();
+                    let slider = egui::Slider::new(&mut percent, 0.0..=100.0).suffix(" %").integer();
+                    if ui
+                        .add_enabled(cue.enabled, slider)
+                        .accessible_name(format!("{} volume", kind.label()))
+                        .changed()
+                    {
+                        cue.volume = percent / 100.0;
+                    }
+                    if ui
+                        .button(format!("Play {}", kind.label().to_lowercase()))
+                        .clicked()
+                    {
+                        commands.push(Command::PreviewCue(kind));
+                    }
+                    ui.end_row();
+                }
+            });
+        ui.label(
+            RichText::new("Switched-off cues still show on screen. Each cue's volume is a share of the master volume.")
+                .color(muted),
+        );
+
+        ui.add_space(14.0);
+        section(ui, "Look");
+        egui::Grid::new("settings-look")
+            .num_columns(2)
+            .spacing(egui::vec2(24.0, 10.0))
+            .show(ui, |ui| {
+                ui.label("Theme");
+                ui.horizontal(|ui| {
+                    ui.radio_value(&mut edited.theme, ThemeChoice::System, "Follow the system");
+                    ui.radio_value(&mut edited.theme, ThemeChoice::Dark, "Dark");
+                    ui.radio_value(&mut edited.theme, ThemeChoice::Light, "Light");
+                });
+                ui.end_row();
+                ui.label("Text and controls size");
+                let mut percent = (edited.ui_scale * 100.0).round();
+                let (low, high) = UI_SCALE_RANGE;
+                let response = ui.add(
+                    egui::Slider::new(&mut percent, low * 100.0..=high * 100.0)
+                        .suffix(" %")
+                        .step_by(5.0)
+                        .integer(),
+                )
+                .accessible_name("Text and controls size percent");
+                // Apply the zoom when the drag ends, so the slider does not move under the pointer.
+                if response.changed() && !response.dragged() || response.drag_stopped() {
+                    edited.ui_scale = percent / 100.0;
+                }
+                ui.end_row();
+            });
+    });
+    if edited != *prefs {
+        commands.push(Command::ChangePrefs(Box::new(edited)));
+    }
+    commands
+}
+
+fn section(ui: &mut egui::Ui, title: &str) {
+    ui.label(RichText::new(title).size(21.0).strong());
+    ui.add_space(4.0);
+}
