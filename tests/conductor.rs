@@ -25,6 +25,7 @@ fn plan(step_millis: &[u64]) -> SessionPlan {
         routine_id: "test".into(),
         routine_name: "Test".into(),
         lead_in: Duration::ZERO,
+        transition: Duration::ZERO,
         steps: step_millis
             .iter()
             .map(|millis| PlannedStep {

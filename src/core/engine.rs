@@ -41,6 +41,8 @@ pub struct SessionPlan {
     pub routine_name: String,
     /// "Get ready" time before the first step.
     pub lead_in: Duration,
+    /// Quiet time between steps to change position or tool (zero for none).
+    pub transition: Duration,
     /// The steps in order.
     pub steps: Vec<PlannedStep>,
 }
@@ -133,6 +135,8 @@ pub enum Phase {
     LeadIn,
     /// Playing step `n` (0-based).
     Step(usize),
+    /// Changing position before step `n`.
+    Transition(usize),
     /// Over.
     Ended(Ending),
 }
@@ -141,6 +145,8 @@ pub enum Phase {
 enum SegmentKind {
     LeadIn,
     Step(usize),
+    /// The pause before step `n`.
+    Transition(usize),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -250,6 +256,14 @@ impl Session {
             offset += plan.lead_in;
         }
         for (index, planned) in plan.steps.iter().enumerate() {
+            if index > 0 && !plan.transition.is_zero() {
+                segments.push(Segment {
+                    kind: SegmentKind::Transition(index),
+                    start: offset,
+                    length: plan.transition,
+                });
+                offset += plan.transition;
+            }
             segments.push(Segment {
                 kind: SegmentKind::Step(index),
                 start: offset,
@@ -395,11 +409,17 @@ impl Session {
                     .iter()
                     .position(|s| matches!(s.kind, SegmentKind::Step(_)))
                     .unwrap_or(0);
-                let target = if into_segment < BACK_GRACE && index > first_step {
-                    index - 1
-                } else {
-                    index
-                };
+                // In a transition, "back" restarts the step just played.
+                let in_transition = matches!(segment.kind, SegmentKind::Transition(_));
+                let mut target =
+                    if (in_transition || into_segment < BACK_GRACE) && index > first_step {
+                        index - 1
+                    } else {
+                        index
+                    };
+                if matches!(self.segments[target].kind, SegmentKind::Transition(_)) && target > 0 {
+                    target -= 1;
+                }
                 if let SegmentKind::Step(step) = self.segments[target].kind {
                     self.skipped[step] = false;
                 }
@@ -456,9 +476,19 @@ impl Session {
             .map(|cue| self.due_time(cue.at))
     }
 
-    /// Active time played at `now` (lead-in excluded), for history.
+    /// Active time played at `now`: time inside steps, without the lead-in or
+    /// the pauses between steps. Skipped time does not count.
     pub fn active_elapsed(&self, now: Duration) -> Duration {
-        self.position(now).saturating_sub(self.plan.lead_in)
+        self.active_at(self.position(now))
+    }
+
+    /// Time inside steps up to a timeline position.
+    fn active_at(&self, position: Duration) -> Duration {
+        self.segments
+            .iter()
+            .filter(|segment| matches!(segment.kind, SegmentKind::Step(_)))
+            .map(|segment| position.saturating_sub(segment.start).min(segment.length))
+            .sum()
     }
 
     /// Steps that were played to their end (not skipped).
@@ -479,9 +509,7 @@ impl Session {
     pub fn view(&self, now: Duration) -> SessionView {
         let position = self.position(now);
         let session_length = self.plan.steps_length();
-        let session_elapsed = position
-            .saturating_sub(self.plan.lead_in)
-            .min(session_length);
+        let session_elapsed = self.active_at(position).min(session_length);
         let steps_done = self.segments_done(position);
         if let Some((ending, _)) = self.ended {
             return SessionView {
@@ -507,6 +535,7 @@ impl Session {
                 (!self.plan.steps.is_empty()).then_some(0),
                 None,
             ),
+            SegmentKind::Transition(next) => (Phase::Transition(next), Some(next), None),
             SegmentKind::Step(step) => {
                 let planned = &self.plan.steps[step];
                 let side = match planned.step.side {
@@ -559,11 +588,12 @@ impl Session {
 fn build_cue_points(plan: &SessionPlan, segments: &[Segment], total: Duration) -> Vec<CuePoint> {
     let mut points = Vec::new();
     for segment in segments {
-        let step_index = match segment.kind {
-            SegmentKind::LeadIn => None,
-            SegmentKind::Step(index) => Some(index),
+        let (step_index, is_step) = match segment.kind {
+            SegmentKind::LeadIn => (None, false),
+            SegmentKind::Step(index) => (Some(index), true),
+            SegmentKind::Transition(next) => (Some(next), false),
         };
-        if let Some(index) = step_index {
+        if let (Some(index), true) = (step_index, is_step) {
             points.push(CuePoint {
                 at: segment.start,
                 kind: CueKind::StepStart,
@@ -588,7 +618,9 @@ fn build_cue_points(plan: &SessionPlan, segments: &[Segment], total: Duration) -
         }
         // The lead-in always counts down when it has room; steps only when long enough.
         let countdown_min = match segment.kind {
-            SegmentKind::LeadIn => Duration::from_secs(u64::from(COUNTDOWN_TICKS) + 1),
+            SegmentKind::LeadIn | SegmentKind::Transition(_) => {
+                Duration::from_secs(u64::from(COUNTDOWN_TICKS) + 1)
+            }
             SegmentKind::Step(_) => COUNTDOWN_MIN,
         };
         if segment.length >= countdown_min {
@@ -639,6 +671,7 @@ mod tests {
             routine_id: "test".into(),
             routine_name: "Test".into(),
             lead_in: secs(lead_in),
+            transition: Duration::ZERO,
             steps: lengths
                 .iter()
                 .enumerate()
@@ -807,6 +840,51 @@ mod tests {
         assert_eq!(view.segment_remaining, secs(20));
         // Halfway of step 1 is 15 s after it started at 2 s.
         assert_eq!(session.next_deadline(), Some(secs(17)));
+    }
+
+    #[test]
+    fn transitions_sit_between_steps_with_their_own_countdown() {
+        let mut with_pause = plan(0, &[(30, Side::Center), (30, Side::Center)]);
+        with_pause.transition = secs(10);
+        let mut session = Session::start(with_pause.clone(), secs(0));
+        session.poll(secs(29));
+        let events = session.poll(secs(35));
+        assert!(
+            events.iter().all(|e| e.kind != CueKind::StepStart),
+            "{events:?}"
+        );
+        let view = session.view(secs(35));
+        assert_eq!(view.phase, Phase::Transition(1));
+        assert_eq!(view.next_step, Some(1));
+        assert_eq!(view.segment_remaining, secs(5));
+        assert_eq!(view.session_length, secs(60), "pauses are not active time");
+        assert_eq!(view.session_elapsed, secs(30));
+        let events = session.poll(secs(40));
+        assert_eq!(
+            kinds(&events),
+            vec![
+                CueKind::CountdownTick,
+                CueKind::CountdownTick,
+                CueKind::CountdownTick,
+                CueKind::StepStart
+            ]
+        );
+        assert_eq!(events[3].due_at, secs(40));
+        let events = session.poll(secs(100));
+        assert_eq!(events.last().map(|e| e.due_at), Some(secs(70)));
+        assert_eq!(session.steps_completed(secs(100)), 2);
+        assert_eq!(session.active_elapsed(secs(100)), secs(60));
+
+        // Back during a transition restarts the step just played; skip goes on.
+        let mut session = Session::start(with_pause, secs(0));
+        session.poll(secs(33));
+        session.handle(Control::Back, secs(33));
+        assert_eq!(session.view(secs(33)).phase, Phase::Step(0));
+        assert_eq!(session.view(secs(33)).segment_remaining, secs(30));
+        session.poll(secs(65));
+        assert_eq!(session.view(secs(65)).phase, Phase::Transition(1));
+        session.handle(Control::Skip, secs(65));
+        assert_eq!(session.view(secs(65)).phase, Phase::Step(1));
     }
 
     #[test]

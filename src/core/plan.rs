@@ -6,40 +6,19 @@ use super::engine::{PlannedStep, SessionPlan};
 use super::routine::Routine;
 use super::scale::{ScaleInput, scale_durations};
 
-/// Builds the plan for `routine` at `length_secs` with a `lead_in_secs` "get ready".
-pub fn plan_session(routine: &Routine, length_secs: u32, lead_in_secs: u32) -> SessionPlan {
-    let inputs: Vec<ScaleInput> = routine
-        .steps
-        .iter()
-        .map(|step| ScaleInput {
-            duration_secs: step.duration_secs,
-            fixed: step.fixed,
-        })
-        .collect();
-    let lengths = scale_durations(&inputs, length_secs);
-    SessionPlan {
-        routine_id: routine.id.clone(),
-        routine_name: routine.name.clone(),
-        lead_in: Duration::from_secs(u64::from(lead_in_secs)),
-        steps: routine
-            .steps
-            .iter()
-            .zip(lengths)
-            .map(|(step, secs)| PlannedStep {
-                step: step.clone(),
-                duration: Duration::from_secs(u64::from(secs)),
-            })
-            .collect(),
-    }
-}
-
 /// Builds a plan from explicit step lengths (after scaling and nudges). Missing
 /// entries fall back to the step's own length.
-pub fn plan_with_lengths(routine: &Routine, step_secs: &[u32], lead_in_secs: u32) -> SessionPlan {
+pub fn plan_with_lengths(
+    routine: &Routine,
+    step_secs: &[u32],
+    lead_in_secs: u32,
+    transition_secs: u32,
+) -> SessionPlan {
     SessionPlan {
         routine_id: routine.id.clone(),
         routine_name: routine.name.clone(),
         lead_in: Duration::from_secs(u64::from(lead_in_secs)),
+        transition: Duration::from_secs(u64::from(transition_secs)),
         steps: routine
             .steps
             .iter()

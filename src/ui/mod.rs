@@ -263,7 +263,12 @@ impl UnknotApp {
     }
 
     fn start(&mut self, routine: Routine, length_secs: u32, step_secs: Vec<u32>) {
-        let plan = plan_with_lengths(&routine, &step_secs, self.prefs.lead_in_secs);
+        let plan = plan_with_lengths(
+            &routine,
+            &step_secs,
+            self.prefs.lead_in_secs,
+            self.prefs.transition_secs,
+        );
         let id = routine.id.clone();
         self.update_prefs(|prefs| {
             prefs.last_routine = Some(LastRoutine { id, length_secs });

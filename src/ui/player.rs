@@ -89,6 +89,11 @@ pub fn player_ui(
             format!("Step {} of {}", index + 1, step_count),
             Some(&plan.steps[index].step),
         ),
+        Phase::Transition(next) => (
+            "Change position".to_owned(),
+            format!("Step {} of {} is next", next + 1, step_count),
+            None,
+        ),
         Phase::Ended(_) => ("Done".to_owned(), String::new(), None),
     };
 
@@ -155,6 +160,15 @@ pub fn player_ui(
                 } else {
                     format!("Have your {} within reach. First: {first}.", tools.join(", ").to_lowercase())
                 }
+            }
+            (Phase::Transition(next), None) => {
+                let coming = &plan.steps[next].step;
+                format!(
+                    "Get into position for \"{}\": {}, {}.",
+                    coming.title,
+                    coming.region.label().to_lowercase(),
+                    coming.tool.label().to_lowercase()
+                )
             }
             _ => String::new(),
         };

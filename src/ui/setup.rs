@@ -21,7 +21,7 @@ pub fn setup_ui(
     let routine = &setup.routine;
     let visuals = ui.visuals().clone();
     let default_secs = routine.default_length_secs();
-    let plan = plan_with_lengths(routine, &setup.step_secs, 0);
+    let plan = plan_with_lengths(routine, &setup.step_secs, 0, 0);
     let planned_total = u64::from(setup.total_secs());
 
     egui::ScrollArea::vertical()
