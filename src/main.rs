@@ -174,6 +174,16 @@ fn run_app(cli: &Cli, launched_at: Instant) -> anyhow::Result<ExitCode> {
                 prefs: loaded.prefs,
                 prefs_saver,
                 startup_notice: loaded.notice,
+                disk: match store::disk::DiskWorker::start(
+                    routines_dir.clone(),
+                    Arc::clone(&repaint),
+                ) {
+                    Ok(worker) => Some(worker),
+                    Err(error) => {
+                        log::error!("could not start the file thread: {error}");
+                        None
+                    }
+                },
                 user_routines_dir: routines_dir,
             };
             let mut app = UnknotApp::new(deps, repaint);

@@ -47,6 +47,7 @@ fn app_with(
         prefs,
         prefs_saver,
         startup_notice: None,
+        disk: None,
         user_routines_dir: None,
     };
     (UnknotApp::new(deps, Arc::new(|| {})), cues)

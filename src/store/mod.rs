@@ -1,3 +1,4 @@
 //! The storage shell: files on disk, written so that nothing is ever lost.
 
+pub mod disk;
 pub mod prefs_store;

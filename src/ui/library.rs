@@ -12,7 +12,15 @@ use crate::library::{DEFAULT_ROUTINE_ID, Library, LibraryEntry, RoutineSource};
 pub fn library_ui(ui: &mut egui::Ui, library: &Library, user_dir: Option<&Path>) -> Vec<Command> {
     let mut commands = Vec::new();
     egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
-        ui.heading(RichText::new("Routines").strong());
+        ui.horizontal(|ui| {
+            ui.heading(RichText::new("Routines").strong());
+            if ui.button("New routine").clicked() {
+                commands.push(Command::NewRoutine);
+            }
+            if ui.button("Import…").clicked() {
+                commands.push(Command::ShowImport);
+            }
+        });
         ui.label(
             RichText::new("Pick a routine, set the length, then follow the cues. Press Enter for the 15-minute endorphin routine.")
                 .color(theme::muted(ui.visuals())),

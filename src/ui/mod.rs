@@ -2,12 +2,14 @@
 //! [`Command`]s that are applied after the pass. Nothing here blocks on disk or
 //! audio; the playing session lives in the [`Conductor`]'s thread.
 
+pub mod editor;
 mod finish;
 mod library;
 mod player;
 mod settings;
 mod setup;
 pub mod theme;
+pub mod transfer;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -19,12 +21,17 @@ use crate::audio::{AudioStatus, CueSink};
 use crate::clock::Clock;
 use crate::conductor::{Conductor, CueTiming};
 use crate::core::engine::{Control, CueKind, Ending, Phase, SessionPlan};
+use crate::core::parse::routine_to_toml;
 use crate::core::plan::{plan_with_lengths, step_lengths};
 use crate::core::prefs::{LastRoutine, Preferences, ThemeChoice, WindowGeometry};
 use crate::core::routine::Routine;
 use crate::core::scale::{MAX_LENGTH_SECS, MIN_LENGTH_SECS, MIN_STEP_SECS};
+use crate::library::RoutineSource;
 use crate::library::{DEFAULT_ROUTINE_ID, Library};
+use crate::store::disk::{DiskJob, DiskResult, DiskWorker};
 use crate::store::prefs_store::{PrefsSaver, SaveStatus};
+use editor::EditorState;
+use transfer::{Direction, ImportChoice, PendingImport, TransferState};
 
 /// What the app needs from the outside world; tests pass fakes.
 pub struct AppDeps {
@@ -42,6 +49,8 @@ pub struct AppDeps {
     pub prefs_saver: Option<PrefsSaver>,
     /// Something to tell the person once at start (a preferences file set aside).
     pub startup_notice: Option<String>,
+    /// Does routine-file work off the UI thread; `None` when there is no routines folder.
+    pub disk: Option<DiskWorker>,
     /// The person's routines folder, shown in the library.
     pub user_routines_dir: Option<PathBuf>,
 }
@@ -86,6 +95,30 @@ pub enum Command {
     ChangePrefs(Box<Preferences>),
     /// Hide the start-up notice.
     DismissStartupNotice,
+    /// Hide the latest information notice.
+    DismissNotice,
+    /// Start a new routine in the editor.
+    NewRoutine,
+    /// Edit a routine (a built-in one is duplicated first).
+    EditRoutine(String),
+    /// Save the routine in the editor.
+    SaveRoutine,
+    /// Delete the routine in the editor (already confirmed).
+    DeleteRoutine,
+    /// Open the import screen.
+    ShowImport,
+    /// Open the export screen for a routine.
+    ShowExport(Routine),
+    /// Open the system file dialog for the import/export path.
+    BrowseForPath,
+    /// Import the routine file at this path.
+    ImportFrom(PathBuf),
+    /// Export to this path.
+    ExportTo(PathBuf),
+    /// Answer the question about a clashing id.
+    ResolveImport(ImportChoice),
+    /// Leave the import/export screen.
+    LeaveTransfer,
     /// Close the window.
     Quit,
 }
@@ -153,6 +186,10 @@ pub enum Screen {
     Finish(FinishSummary),
     /// Preferences.
     Settings,
+    /// Editing a routine.
+    Editor(Box<EditorState>),
+    /// Importing or exporting a routine file.
+    Transfer(Box<TransferState>),
 }
 
 impl Screen {
@@ -164,6 +201,8 @@ impl Screen {
             Screen::Player(_) => "player",
             Screen::Finish(_) => "finish",
             Screen::Settings => "settings",
+            Screen::Editor(_) => "editor",
+            Screen::Transfer(_) => "transfer",
         }
     }
 }
@@ -179,6 +218,12 @@ pub struct UnknotApp {
     applied_look: Option<(ThemeChoice, f32)>,
     /// A message about something that went wrong (e.g. a thread could not start).
     pub error_notice: Option<String>,
+    /// A passing message ("Saved …").
+    pub notice: Option<String>,
+    dialog_results: (
+        std::sync::mpsc::Sender<Option<PathBuf>>,
+        std::sync::mpsc::Receiver<Option<PathBuf>>,
+    ),
     repaint: Arc<dyn Fn() + Send + Sync>,
     /// Cue timings of sessions already finished, for the benchmark.
     finished_timings: Vec<CueTiming>,
@@ -196,6 +241,8 @@ impl UnknotApp {
             prefs,
             applied_look: None,
             error_notice: None,
+            notice: None,
+            dialog_results: std::sync::mpsc::channel(),
             repaint,
             finished_timings: Vec::new(),
         }
@@ -374,6 +421,62 @@ impl UnknotApp {
             Command::ShowSettings => self.screen = Screen::Settings,
             Command::ChangePrefs(prefs) => self.update_prefs(|current| *current = *prefs),
             Command::DismissStartupNotice => self.deps.startup_notice = None,
+            Command::DismissNotice => self.notice = None,
+            Command::NewRoutine => {
+                let mut routine = Routine {
+                    id: self.free_id("my-routine"),
+                    name: "My routine".into(),
+                    summary: "What this routine is for.".into(),
+                    tools: Vec::new(),
+                    tags: Vec::new(),
+                    steps: vec![editor::new_step()],
+                };
+                routine.steps[0].title = "First step".into();
+                self.screen = Screen::Editor(Box::new(EditorState::new(routine, None)));
+            }
+            Command::EditRoutine(id) => self.edit_routine(&id),
+            Command::SaveRoutine => self.save_routine(),
+            Command::DeleteRoutine => {
+                if let Screen::Editor(editor) = &self.screen
+                    && let Some(path) = editor.original_path.clone()
+                {
+                    self.submit(DiskJob::DeleteRoutine(path));
+                }
+            }
+            Command::ShowImport => {
+                let start = home_folder();
+                self.screen =
+                    Screen::Transfer(Box::new(TransferState::new(Direction::Import, start)));
+            }
+            Command::ShowExport(routine) => {
+                let suggested = home_folder().join(format!("{}.toml", routine.id));
+                let mut state = TransferState::new(Direction::Export(routine), suggested);
+                if let Screen::Editor(editor) = &self.screen {
+                    state.return_to_editor = Some(editor.clone());
+                }
+                self.screen = Screen::Transfer(Box::new(state));
+            }
+            Command::BrowseForPath => self.browse_for_path(),
+            Command::ImportFrom(path) => self.submit(DiskJob::ReadImport(path)),
+            Command::ExportTo(path) => {
+                if let Screen::Transfer(state) = &self.screen
+                    && let Direction::Export(routine) = &state.direction
+                {
+                    let text = routine_to_toml(routine);
+                    self.submit(DiskJob::Export { path, text });
+                }
+            }
+            Command::ResolveImport(choice) => self.resolve_import(choice),
+            Command::LeaveTransfer => {
+                let editor = match &mut self.screen {
+                    Screen::Transfer(state) => state.return_to_editor.take(),
+                    _ => None,
+                };
+                self.screen = match editor {
+                    Some(editor) => Screen::Editor(editor),
+                    None => Screen::Library,
+                };
+            }
             Command::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
         }
     }
@@ -409,6 +512,221 @@ impl UnknotApp {
             );
             self.finished_timings.extend(player.conductor.timings());
             self.screen = Screen::Finish(summary);
+        }
+    }
+
+    /// Sends a job to the disk thread, or says why it cannot be done.
+    fn submit(&mut self, job: DiskJob) {
+        match &self.deps.disk {
+            Some(disk) => disk.submit(job),
+            None => {
+                self.notice = Some(
+                    "There is no routines folder (no home folder was found), so routine files cannot be written.".into(),
+                );
+            }
+        }
+    }
+
+    /// An id not used by any routine, based on `base`.
+    fn free_id(&self, base: &str) -> String {
+        if self.deps.library.find(base).is_none() {
+            return base.to_owned();
+        }
+        (2..)
+            .map(|n| format!("{base}-{n}"))
+            .find(|id| self.deps.library.find(id).is_none())
+            .unwrap_or_else(|| base.to_owned())
+    }
+
+    /// Opens the editor on the person's own routine, or on a copy of a built-in one.
+    fn edit_routine(&mut self, id: &str) {
+        let Some(entry) = self.deps.library.find(id) else {
+            return;
+        };
+        let state = match &entry.source {
+            RoutineSource::File(path) => {
+                EditorState::new(entry.routine.clone(), Some(path.clone()))
+            }
+            RoutineSource::BuiltIn(_) => {
+                let mut copy = entry.routine.clone();
+                copy.id = self.free_id(&format!("{}-mine", copy.id));
+                copy.name = format!("{} (my copy)", copy.name);
+                EditorState::new(copy, None)
+            }
+        };
+        self.screen = Screen::Editor(Box::new(state));
+    }
+
+    /// Saves the editor's routine if it has no problems.
+    fn save_routine(&mut self) {
+        let Screen::Editor(editor) = &self.screen else {
+            return;
+        };
+        if !editor.problems(&self.deps.library).is_empty() {
+            return;
+        }
+        let Some(dir) = self.deps.user_routines_dir.clone() else {
+            self.notice =
+                Some("There is no routines folder, so the routine cannot be saved.".into());
+            return;
+        };
+        let routine = editor.routine();
+        let job = DiskJob::SaveRoutine {
+            path: dir.join(format!("{}.toml", routine.id)),
+            text: routine_to_toml(&routine),
+            replaces: editor.original_path.clone(),
+        };
+        self.submit(job);
+    }
+
+    /// Opens the system file dialog on its own thread; the answer comes back later.
+    fn browse_for_path(&mut self) {
+        let Screen::Transfer(state) = &self.screen else {
+            return;
+        };
+        let start = PathBuf::from(state.path_text.trim());
+        let folder = if start.is_dir() {
+            start.clone()
+        } else {
+            start
+                .parent()
+                .map(PathBuf::from)
+                .unwrap_or_else(home_folder)
+        };
+        let saving = matches!(state.direction, Direction::Export(_));
+        let file_name = start
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let sender = self.dialog_results.0.clone();
+        let repaint = Arc::clone(&self.repaint);
+        let spawned = std::thread::Builder::new()
+            .name("unknot-dialog".into())
+            .spawn(move || {
+                let dialog = rfd::FileDialog::new()
+                    .add_filter("Routine files", &["toml"])
+                    .set_directory(&folder);
+                let picked = if saving {
+                    dialog.set_file_name(&file_name).save_file()
+                } else {
+                    dialog.pick_file()
+                };
+                let _ = sender.send(picked);
+                repaint();
+            });
+        if let Err(error) = spawned {
+            self.notice = Some(format!(
+                "Could not open the file dialog ({error}); type the path instead."
+            ));
+        }
+    }
+
+    /// Applies the person's answer about an imported routine whose id is taken.
+    fn resolve_import(&mut self, choice: ImportChoice) {
+        let Screen::Transfer(state) = &mut self.screen else {
+            return;
+        };
+        let Some(pending) = state.pending.take() else {
+            return;
+        };
+        let mut routine = pending.routine;
+        let replaces = match choice {
+            ImportChoice::Replace if !pending.existing_is_builtin => None,
+            _ => {
+                routine.id = self.free_id(&routine.id);
+                routine.name = format!("{} (imported)", routine.name);
+                None
+            }
+        };
+        self.save_imported(routine, replaces);
+    }
+
+    fn save_imported(&mut self, routine: Routine, replaces: Option<PathBuf>) {
+        let Some(dir) = self.deps.user_routines_dir.clone() else {
+            self.notice =
+                Some("There is no routines folder, so the routine cannot be imported.".into());
+            return;
+        };
+        self.submit(DiskJob::SaveRoutine {
+            path: dir.join(format!("{}.toml", routine.id)),
+            text: routine_to_toml(&routine),
+            replaces,
+        });
+    }
+
+    /// Applies what the disk thread and the file dialog sent back.
+    pub fn handle_background_results(&mut self) {
+        let picked: Vec<Option<PathBuf>> = self.dialog_results.1.try_iter().collect();
+        for path in picked.into_iter().flatten() {
+            if let Screen::Transfer(state) = &mut self.screen {
+                state.path_text = path.display().to_string();
+            }
+        }
+        let results = match &self.deps.disk {
+            Some(disk) => disk.drain(),
+            None => Vec::new(),
+        };
+        for result in results {
+            self.apply_disk_result(result);
+        }
+    }
+
+    fn apply_disk_result(&mut self, result: DiskResult) {
+        match result {
+            DiskResult::Saved(path) => {
+                self.notice = Some(format!("Saved {}.", path.display()));
+                self.submit(DiskJob::Rescan);
+                if matches!(self.screen, Screen::Editor(_) | Screen::Transfer(_)) {
+                    self.screen = Screen::Library;
+                }
+            }
+            DiskResult::Deleted(path) => {
+                self.notice = Some(format!("Deleted {}.", path.display()));
+                self.submit(DiskJob::Rescan);
+                self.screen = Screen::Library;
+            }
+            DiskResult::Exported(path) => {
+                if let Screen::Transfer(state) = &mut self.screen {
+                    state.message = Some(format!("Exported to {}.", path.display()));
+                }
+            }
+            DiskResult::ImportRead(path, text) => {
+                let label = path.display().to_string();
+                match crate::core::parse::parse_routine(&label, &text) {
+                    Err(problems) => {
+                        if let Screen::Transfer(state) = &mut self.screen {
+                            let lines: Vec<String> =
+                                problems.iter().map(ToString::to_string).collect();
+                            state.message =
+                                Some(format!("This file was not imported:\n{}", lines.join("\n")));
+                        }
+                    }
+                    Ok(routine) => match self.deps.library.find(&routine.id) {
+                        Some(existing) => {
+                            let pending = PendingImport {
+                                existing_name: existing.routine.name.clone(),
+                                existing_is_builtin: matches!(
+                                    existing.source,
+                                    RoutineSource::BuiltIn(_)
+                                ),
+                                routine,
+                            };
+                            if let Screen::Transfer(state) = &mut self.screen {
+                                state.pending = Some(pending);
+                            }
+                        }
+                        None => self.save_imported(routine, None),
+                    },
+                }
+            }
+            DiskResult::Rescanned(library) => self.deps.library = library,
+            DiskResult::Failed(message) => {
+                log::warn!("{message}");
+                match &mut self.screen {
+                    Screen::Transfer(state) => state.message = Some(message),
+                    _ => self.notice = Some(message),
+                }
+            }
         }
     }
 
@@ -490,6 +808,7 @@ impl UnknotApp {
                         commands.push(Command::ShowLibrary);
                     }
                 }
+                Screen::Editor(_) | Screen::Transfer(_) => {}
                 Screen::Library => {
                     if input.consume_key(Modifiers::NONE, Key::Enter) {
                         let id = self
@@ -516,6 +835,17 @@ impl UnknotApp {
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         self.apply_look(&ctx);
+        self.handle_background_results();
+        // Routine files may have been changed by hand while the window was away.
+        let focused = ctx.input(|input| {
+            input
+                .events
+                .iter()
+                .any(|event| matches!(event, egui::Event::WindowFocused(true)))
+        });
+        if focused && self.deps.disk.is_some() {
+            self.submit(DiskJob::Rescan);
+        }
         self.check_session_end();
         let mut commands = self.shortcuts(&ctx);
 
@@ -529,23 +859,29 @@ impl UnknotApp {
         // No fill: the window is cleared to the panel colour already, and with a
         // software renderer a second full-window fill doubles the cost of a frame.
         let central = egui::Frame::new().inner_margin(egui::Margin::same(12));
+        let library_data = &self.deps.library;
+        let user_dir = self.deps.user_routines_dir.as_deref();
+        let prefs = &self.prefs;
         egui::CentralPanel::no_frame()
             .frame(central)
-            .show(ui, |ui| match &self.screen {
+            .show(ui, |ui| match &mut self.screen {
                 Screen::Library => {
-                    commands.extend(library::library_ui(
-                        ui,
-                        &self.deps.library,
-                        self.deps.user_routines_dir.as_deref(),
-                    ));
+                    commands.extend(library::library_ui(ui, library_data, user_dir));
                 }
                 Screen::Setup(setup) => {
-                    let remembered = self.prefs.routines.contains_key(&setup.routine.id);
+                    let remembered = prefs.routines.contains_key(&setup.routine.id);
+                    let user_owned = matches!(
+                        library_data
+                            .find(&setup.routine.id)
+                            .map(|entry| &entry.source),
+                        Some(RoutineSource::File(_))
+                    );
                     commands.extend(setup::setup_ui(
                         ui,
                         setup,
-                        self.prefs.lead_in_secs,
+                        prefs.lead_in_secs,
                         remembered,
+                        user_owned,
                     ));
                 }
                 Screen::Player(player) => {
@@ -565,7 +901,11 @@ impl UnknotApp {
                     }
                 }
                 Screen::Finish(summary) => commands.extend(finish::finish_ui(ui, summary)),
-                Screen::Settings => commands.extend(settings::settings_ui(ui, &self.prefs)),
+                Screen::Settings => commands.extend(settings::settings_ui(ui, prefs)),
+                Screen::Editor(editor) => {
+                    commands.extend(editor::editor_ui(ui, editor, library_data));
+                }
+                Screen::Transfer(state) => commands.extend(transfer::transfer_ui(ui, state)),
             });
 
         for command in commands {
@@ -649,6 +989,16 @@ impl UnknotApp {
                 ui.label(format!(
                     "Settings can't be saved ({reason}). They work until you close the app; everything else is unaffected."
                 ));
+            });
+        }
+        if let Some(notice) = &self.notice {
+            theme::notice_frame(ui.visuals()).show(ui, |ui| {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(notice);
+                    if ui.small_button("OK").clicked() {
+                        commands.push(Command::DismissNotice);
+                    }
+                });
             });
         }
         if let Some(error) = &self.error_notice {
@@ -785,4 +1135,11 @@ impl eframe::App for EframeApp {
             }
         }
     }
+}
+
+/// Where file choosers start: the home folder, or the current one.
+fn home_folder() -> PathBuf {
+    directories::UserDirs::new()
+        .map(|dirs| dirs.home_dir().to_owned())
+        .unwrap_or_else(|| PathBuf::from("."))
 }

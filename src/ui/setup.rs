@@ -16,6 +16,7 @@ pub fn setup_ui(
     setup: &SetupState,
     lead_in_secs: u32,
     remembered: bool,
+    user_owned: bool,
 ) -> Vec<Command> {
     let mut commands = Vec::new();
     let routine = &setup.routine;
@@ -27,7 +28,20 @@ pub fn setup_ui(
     egui::ScrollArea::vertical()
         .auto_shrink(false)
         .show(ui, |ui| {
+            ui.horizontal(|ui| {
             ui.heading(RichText::new(&routine.name).strong());
+            let (label, hint) = if user_owned {
+                ("Edit", "Change this routine's steps and text")
+            } else {
+                ("Duplicate and edit", "Built-in routines stay as they are; edit your own copy")
+            };
+            if ui.button(label).on_hover_text(hint).clicked() {
+                commands.push(Command::EditRoutine(routine.id.clone()));
+            }
+            if ui.button("Export…").clicked() {
+                commands.push(Command::ShowExport(routine.clone()));
+            }
+        });
             ui.label(RichText::new(&routine.summary).color(theme::muted(&visuals)));
             ui.add_space(12.0);
 

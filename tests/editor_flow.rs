@@ -1,0 +1,298 @@
+//! The routine editor, import, export and reloading, driven through the real UI
+//! with the real disk thread over a temporary routines folder.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+use unknot::audio::{AudioStatus, SilentSink};
+use unknot::clock::ManualClock;
+use unknot::core::parse::parse_routine;
+use unknot::core::prefs::Preferences;
+use unknot::library;
+use unknot::store::disk::DiskWorker;
+use unknot::ui::{AppDeps, Screen, UnknotApp};
+
+fn harness(routines: &Path) -> Harness<'static, UnknotApp> {
+    let deps = AppDeps {
+        library: library::load(Some(routines)),
+        clock: Arc::new(ManualClock::new()),
+        cues: Arc::new(SilentSink),
+        audio_status: Box::new(|| AudioStatus::Ready),
+        prefs: Preferences::default(),
+        prefs_saver: None,
+        startup_notice: None,
+        disk: Some(DiskWorker::start(Some(routines.to_owned()), Arc::new(|| {})).unwrap()),
+        user_routines_dir: Some(routines.to_owned()),
+    };
+    let app = UnknotApp::new(deps, Arc::new(|| {}));
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1200.0, 1400.0))
+        .build_ui_state(|ui, app: &mut UnknotApp| app.show(ui), app);
+    harness.run_steps(3);
+    harness
+}
+
+/// Steps frames until `done` holds (the disk thread answers asynchronously).
+fn wait_until(harness: &mut Harness<'_, UnknotApp>, done: impl Fn(&UnknotApp) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !done(harness.state()) {
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for the disk thread"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+        harness.run_steps(1);
+    }
+}
+
+#[test]
+fn duplicate_a_builtin_edit_a_step_save_and_see_it_in_the_library() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    harness.get_by_label("Quick tension break").click();
+    harness.run_steps(3);
+    harness.get_by_label("Duplicate and edit").click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().screen.name(), "editor");
+
+    // Edit the first step's title and length through the widgets.
+    let title = harness.get_by_label("Step 1 title");
+    title.focus();
+    title.type_text(" slowly");
+    harness.run_steps(3);
+    match &mut harness.state_mut().screen {
+        Screen::Editor(editor) => {
+            assert_eq!(editor.draft.steps[0].title, "Drop the shoulders slowly");
+            assert_eq!(editor.draft.id, "quick-tension-break-mine");
+            editor.draft.steps[0].duration_secs = 45;
+        }
+        other => panic!("expected the editor, found {}", other.name()),
+    }
+    harness.run_steps(3);
+    harness.get_by_label("Save").click();
+    harness.run_steps(3);
+    wait_until(&mut harness, |app| {
+        app.library().find("quick-tension-break-mine").is_some()
+    });
+    assert_eq!(harness.state().screen.name(), "library");
+    harness
+        .get_by_label("Quick tension break (my copy)")
+        .click();
+    harness.run_steps(3);
+    harness.get_by_label("Drop the shoulders slowly");
+
+    // The file on disk reads back as exactly the routine that was saved.
+    let path = dir.path().join("quick-tension-break-mine.toml");
+    let saved = parse_routine("x", &std::fs::read_to_string(&path).unwrap()).unwrap();
+    let loaded = &harness
+        .state()
+        .library()
+        .find("quick-tension-break-mine")
+        .unwrap()
+        .routine;
+    assert_eq!(&saved, loaded);
+    assert_eq!(saved.steps[0].duration_secs, 45);
+    assert_eq!(saved.steps.len(), 6);
+}
+
+#[test]
+fn problems_show_inline_and_block_saving() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    harness.get_by_label("New routine").click();
+    harness.run_steps(3);
+    harness.get_by_label("Ready to save.");
+    match &mut harness.state_mut().screen {
+        Screen::Editor(editor) => {
+            editor.draft.name.clear();
+            editor.draft.steps[0].title.clear();
+            editor.draft.id = "endorphin-15".into();
+        }
+        other => panic!("expected the editor, found {}", other.name()),
+    }
+    harness.run_steps(3);
+    harness.get_by_label("name: name is empty");
+    harness.get_by_label("steps[1].title: title is empty");
+    harness.get_by_label_contains("id: id \"endorphin-15\" is already used");
+    harness.get_by_label("Save").click();
+    harness.run_steps(3);
+    std::thread::sleep(Duration::from_millis(200));
+    harness.run_steps(3);
+    assert_eq!(harness.state().screen.name(), "editor");
+    assert_eq!(
+        std::fs::read_dir(dir.path())
+            .map(|d| d.count())
+            .unwrap_or(0),
+        0
+    );
+}
+
+#[test]
+fn steps_can_be_added_reordered_and_removed_then_the_routine_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    harness.get_by_label("New routine").click();
+    harness.run_steps(3);
+    harness.get_by_label("Add a step").click();
+    harness.run_steps(3);
+    let title = harness.get_by_label("Step 2 title");
+    title.focus();
+    title.type_text(" two");
+    harness.run_steps(3);
+    harness.get_all_by_label("Up").nth(1).unwrap().click();
+    harness.run_steps(3);
+    let titles = |harness: &Harness<'_, UnknotApp>| match &harness.state().screen {
+        Screen::Editor(editor) => editor
+            .draft
+            .steps
+            .iter()
+            .map(|s| s.title.clone())
+            .collect::<Vec<_>>(),
+        other => panic!("expected the editor, found {}", other.name()),
+    };
+    assert_eq!(titles(&harness), vec!["New step two", "First step"]);
+    harness.get_all_by_label("Remove").nth(1).unwrap().click();
+    harness.run_steps(3);
+    assert_eq!(titles(&harness), vec!["New step two"]);
+    harness.get_by_label("Save").click();
+    harness.run_steps(3);
+    wait_until(&mut harness, |app| {
+        app.library().find("my-routine").is_some()
+    });
+
+    // Deleting asks first, then removes the file.
+    harness.get_by_label("My routine").click();
+    harness.run_steps(3);
+    harness.get_by_label("Edit").click();
+    harness.run_steps(3);
+    harness.get_by_label("Delete…").click();
+    harness.run_steps(3);
+    harness.get_by_label("Delete this routine file?");
+    harness.get_by_label("Yes, delete").click();
+    harness.run_steps(3);
+    wait_until(&mut harness, |app| {
+        app.library().find("my-routine").is_none()
+    });
+    assert!(!dir.path().join("my-routine.toml").exists());
+}
+
+#[test]
+fn import_refuses_a_taken_id_until_the_person_chooses_and_export_writes_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let file = outside.path().join("shared.toml");
+    std::fs::write(&file, library::BUILTIN_FILES[0].1).unwrap();
+
+    let mut harness = harness(dir.path());
+    harness.get_by_label("Import…").click();
+    harness.run_steps(3);
+    let field = harness.get_by_label("File");
+    field.focus();
+    field.type_text(&format!("/../{}", file.display()).replacen("/..", "", 1));
+    harness.run_steps(3);
+    match &mut harness.state_mut().screen {
+        Screen::Transfer(state) => state.path_text = file.display().to_string(),
+        other => panic!("expected import, found {}", other.name()),
+    }
+    harness.run_steps(3);
+    harness.get_by_label("Import").click();
+    harness.run_steps(3);
+    wait_until(&mut harness, |app| match &app.screen {
+        Screen::Transfer(state) => state.pending.is_some(),
+        _ => false,
+    });
+    // The clash is with a built-in, so only a copy is offered.
+    assert!(harness.query_by_label("Replace mine").is_none());
+    harness.get_by_label("Import as a copy").click();
+    harness.run_steps(3);
+    wait_until(&mut harness, |app| {
+        app.library().find("endorphin-15-2").is_some()
+    });
+    let imported = &harness
+        .state()
+        .library()
+        .find("endorphin-15-2")
+        .unwrap()
+        .routine;
+    assert_eq!(imported.name, "15-minute endorphin routine (imported)");
+    assert_eq!(imported.default_length_secs(), 900);
+
+    // A broken file is refused with the same message as `unknot check`.
+    std::fs::write(&file, "id = \"x\"\nname = 3\n").unwrap();
+    harness.get_by_label("Import…").click();
+    harness.run_steps(3);
+    match &mut harness.state_mut().screen {
+        Screen::Transfer(state) => state.path_text = file.display().to_string(),
+        other => panic!("expected import, found {}", other.name()),
+    }
+    harness.run_steps(3);
+    harness.get_by_label("Import").click();
+    harness.run_steps(3);
+    wait_until(&mut harness, |app| match &app.screen {
+        Screen::Transfer(state) => state.message.is_some(),
+        _ => false,
+    });
+    harness.get_by_label_contains("This file was not imported");
+
+    // Export a built-in routine and read it back.
+    harness.get_by_label("Back").click();
+    harness.run_steps(3);
+    harness.get_by_label("Evening wind-down").click();
+    harness.run_steps(3);
+    harness.get_by_label("Export…").click();
+    harness.run_steps(3);
+    let target = outside.path().join("evening.toml");
+    match &mut harness.state_mut().screen {
+        Screen::Transfer(state) => state.path_text = target.display().to_string(),
+        other => panic!("expected export, found {}", other.name()),
+    }
+    harness.run_steps(3);
+    harness.get_by_label("Export").click();
+    harness.run_steps(3);
+    wait_until(&mut harness, |_| target.exists());
+    let exported = parse_routine("e", &std::fs::read_to_string(&target).unwrap()).unwrap();
+    assert_eq!(
+        &exported,
+        &harness
+            .state()
+            .library()
+            .find("evening-wind-down")
+            .unwrap()
+            .routine
+    );
+}
+
+#[test]
+fn files_changed_by_hand_are_picked_up_when_the_window_gets_focus() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    let text = library::BUILTIN_FILES[4]
+        .1
+        .replace("quick-tension-break", "hand-made")
+        .replace("Quick tension break", "Hand made");
+    std::fs::write(dir.path().join("hand-made.toml"), &text).unwrap();
+    harness.event(egui::Event::WindowFocused(true));
+    harness.run_steps(3);
+    wait_until(&mut harness, |app| {
+        app.library().find("hand-made").is_some()
+    });
+    harness.get_by_label("Hand made");
+
+    // Break it: the routine goes, and its problem is shown instead.
+    std::fs::write(
+        dir.path().join("hand-made.toml"),
+        text.replace("\"neck\"", "\"nek\""),
+    )
+    .unwrap();
+    harness.event(egui::Event::WindowFocused(true));
+    harness.run_steps(3);
+    wait_until(&mut harness, |app| {
+        app.library().find("hand-made").is_none()
+    });
+    harness.get_by_label_contains("unknown region \"nek\"");
+}
