@@ -23,6 +23,77 @@ pub trait CueSink: Send + Sync {
 
     /// Applies the master volume and per-cue settings. Silent sinks ignore it.
     fn apply_settings(&self, _master_volume: f32, _cues: &CueSettings) {}
+
+    /// Problems found since the last call (a custom sound that cannot be used).
+    fn take_warnings(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// Custom cue files larger than this are refused (a cue is a few seconds).
+pub const MAX_CUSTOM_SOUND_BYTES: u64 = 5 * 1024 * 1024;
+/// Only this much of a custom sound is kept and played.
+pub const MAX_CUE_SECONDS: usize = 15;
+/// File endings accepted for custom cue sounds.
+pub const CUSTOM_SOUND_EXTENSIONS: [&str; 4] = ["wav", "ogg", "flac", "mp3"];
+
+/// Why a custom cue sound cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum CustomSoundError {
+    /// Not one of the supported kinds.
+    #[error("only .wav, .ogg, .flac and .mp3 files can be used")]
+    UnsupportedKind,
+    /// Missing or unreadable.
+    #[error("it cannot be read ({0})")]
+    Unreadable(std::io::Error),
+    /// Too big for a cue.
+    #[error("it is larger than {} MiB", MAX_CUSTOM_SOUND_BYTES / 1024 / 1024)]
+    TooLarge,
+    /// Not audio the decoder understands.
+    #[error("it cannot be decoded as audio ({0})")]
+    Undecodable(String),
+}
+
+/// Decodes a whole sound into memory, keeping at most [`MAX_CUE_SECONDS`].
+pub fn decode_sound<R>(data: R) -> Result<rodio::buffer::SamplesBuffer, CustomSoundError>
+where
+    R: std::io::Read + std::io::Seek + Send + Sync + 'static,
+{
+    let decoder = rodio::Decoder::new(data)
+        .map_err(|error| CustomSoundError::Undecodable(error.to_string()))?;
+    let channels = decoder.channels();
+    let sample_rate = decoder.sample_rate();
+    let limit = MAX_CUE_SECONDS * sample_rate.get() as usize * usize::from(channels.get());
+    let samples: Vec<f32> = decoder.take(limit).collect();
+    if samples.is_empty() {
+        return Err(CustomSoundError::Undecodable("no samples".into()));
+    }
+    Ok(rodio::buffer::SamplesBuffer::new(
+        channels,
+        sample_rate,
+        samples,
+    ))
+}
+
+/// Loads a custom cue sound, checking its kind and size before decoding.
+pub fn load_custom_sound(
+    path: &std::path::Path,
+) -> Result<rodio::buffer::SamplesBuffer, CustomSoundError> {
+    let extension = path
+        .extension()
+        .map(|ext| ext.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    if !CUSTOM_SOUND_EXTENSIONS.contains(&extension.as_str()) {
+        return Err(CustomSoundError::UnsupportedKind);
+    }
+    let size = std::fs::metadata(path)
+        .map_err(CustomSoundError::Unreadable)?
+        .len();
+    if size > MAX_CUSTOM_SOUND_BYTES {
+        return Err(CustomSoundError::TooLarge);
+    }
+    let bytes = std::fs::read(path).map_err(CustomSoundError::Unreadable)?;
+    decode_sound(Cursor::new(bytes))
 }
 
 /// A sink that stays silent, for tests and for `--mute`.
@@ -68,6 +139,7 @@ enum AudioCommand {
 pub struct AudioPlayer {
     commands: Mutex<Sender<AudioCommand>>,
     status: Arc<Mutex<AudioStatus>>,
+    warnings: Arc<Mutex<Vec<String>>>,
 }
 
 impl AudioPlayer {
@@ -76,10 +148,19 @@ impl AudioPlayer {
     pub fn start(on_status: Arc<dyn Fn() + Send + Sync>) -> Self {
         let (sender, receiver) = mpsc::channel();
         let status = Arc::new(Mutex::new(AudioStatus::Starting));
+        let warnings = Arc::new(Mutex::new(Vec::new()));
         let thread_status = Arc::clone(&status);
+        let thread_warnings = Arc::clone(&warnings);
         let spawned = thread::Builder::new()
             .name("unknot-audio".into())
-            .spawn(move || audio_thread(receiver, &thread_status, on_status.as_ref()));
+            .spawn(move || {
+                audio_thread(
+                    receiver,
+                    &thread_status,
+                    &thread_warnings,
+                    on_status.as_ref(),
+                );
+            });
         if let Err(error) = spawned {
             *status.lock().unwrap_or_else(PoisonError::into_inner) =
                 AudioStatus::Unavailable(format!("could not start the audio thread: {error}"));
@@ -87,6 +168,7 @@ impl AudioPlayer {
         Self {
             commands: Mutex::new(sender),
             status,
+            warnings,
         }
     }
 
@@ -120,13 +202,16 @@ impl CueSink for AudioPlayer {
             cues: cues.clone(),
         });
     }
-}
 
-type Sound = rodio::source::Buffered<rodio::Decoder<Cursor<&'static [u8]>>>;
+    fn take_warnings(&self) -> Vec<String> {
+        std::mem::take(&mut *self.warnings.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
 
 fn audio_thread(
     commands: Receiver<AudioCommand>,
     status: &Mutex<AudioStatus>,
+    warnings: &Mutex<Vec<String>>,
     on_status: &(dyn Fn() + Send + Sync),
 ) {
     let set_status = |value: AudioStatus| {
@@ -144,13 +229,14 @@ fn audio_thread(
         }
     };
     device.log_on_drop(false);
-    let mut sounds: Vec<(CueKind, Sound)> = Vec::new();
+    let mut sounds: Vec<(CueKind, rodio::buffer::SamplesBuffer)> = Vec::new();
     for kind in CueKind::ALL {
-        match rodio::Decoder::new(Cursor::new(builtin_sound(kind))) {
-            Ok(decoder) => sounds.push((kind, decoder.buffered())),
+        match decode_sound(Cursor::new(builtin_sound(kind))) {
+            Ok(sound) => sounds.push((kind, sound)),
             Err(error) => log::error!("built-in cue {kind:?} cannot be decoded: {error}"),
         }
     }
+    let mut custom: Vec<(CueKind, std::path::PathBuf, rodio::buffer::SamplesBuffer)> = Vec::new();
     set_status(AudioStatus::Ready);
     let mut master_volume = 0.8;
     let mut cues = CueSettings::default();
@@ -162,6 +248,31 @@ fn audio_thread(
             } => {
                 master_volume = master.clamp(0.0, 1.0);
                 cues = settings;
+                custom.retain(|(kind, path, _)| cues.get(*kind).custom_file.as_ref() == Some(path));
+                for kind in CueKind::ALL {
+                    let Some(path) = cues.get(kind).custom_file.clone() else {
+                        continue;
+                    };
+                    if custom.iter().any(|(k, _, _)| *k == kind) {
+                        continue;
+                    }
+                    match load_custom_sound(&path) {
+                        Ok(sound) => custom.push((kind, path, sound)),
+                        Err(error) => {
+                            let message = format!(
+                                "The sound {} for \"{}\" cannot be used because {error}; the built-in sound plays instead.",
+                                path.display(),
+                                kind.label()
+                            );
+                            log::warn!("{message}");
+                            warnings
+                                .lock()
+                                .unwrap_or_else(PoisonError::into_inner)
+                                .push(message);
+                            on_status();
+                        }
+                    }
+                }
                 continue;
             }
             AudioCommand::Play(kind) => (kind, false),
@@ -172,7 +283,17 @@ fn audio_thread(
         if (!setting.enabled && !forced) || gain <= 0.0 {
             continue;
         }
-        if let Some((_, sound)) = sounds.iter().find(|(k, _)| *k == kind) {
+        let chosen = custom
+            .iter()
+            .find(|(k, _, _)| *k == kind)
+            .map(|(_, _, sound)| sound)
+            .or_else(|| {
+                sounds
+                    .iter()
+                    .find(|(k, _)| *k == kind)
+                    .map(|(_, sound)| sound)
+            });
+        if let Some(sound) = chosen {
             device.mixer().add(sound.clone().amplify(gain));
         }
     }

@@ -129,6 +129,10 @@ impl Pressure {
     }
 }
 
+/// The longest a heat source may stay on continuously (common guidance for
+/// heat packs and pads).
+pub const HEAT_CAP_SECS: u32 = 20 * 60;
+
 impl Tool {
     /// Heat sources need the heat safety rules.
     pub fn is_heat_source(self) -> bool {

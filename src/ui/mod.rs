@@ -119,6 +119,8 @@ pub enum Command {
     ResolveImport(ImportChoice),
     /// Leave the import/export screen.
     LeaveTransfer,
+    /// Pick a sound file for a cue with the system file dialog.
+    ChooseCueSound(CueKind),
     /// Close the window.
     Quit,
 }
@@ -221,8 +223,8 @@ pub struct UnknotApp {
     /// A passing message ("Saved …").
     pub notice: Option<String>,
     dialog_results: (
-        std::sync::mpsc::Sender<Option<PathBuf>>,
-        std::sync::mpsc::Receiver<Option<PathBuf>>,
+        std::sync::mpsc::Sender<DialogAnswer>,
+        std::sync::mpsc::Receiver<DialogAnswer>,
     ),
     repaint: Arc<dyn Fn() + Send + Sync>,
     /// Cue timings of sessions already finished, for the benchmark.
@@ -365,8 +367,9 @@ impl UnknotApp {
             Command::NudgeStep { index, delta_secs } => {
                 if let Screen::Setup(setup) = &mut self.screen
                     && let Some(secs) = setup.step_secs.get_mut(index)
+                    && let Some(step) = setup.routine.steps.get(index)
                 {
-                    let max = crate::core::parse::MAX_STEP_SECS as u32;
+                    let max = crate::core::plan::max_step_secs(step);
                     *secs = secs
                         .saturating_add_signed(delta_secs)
                         .clamp(MIN_STEP_SECS, max);
@@ -467,6 +470,21 @@ impl UnknotApp {
                 }
             }
             Command::ResolveImport(choice) => self.resolve_import(choice),
+            Command::ChooseCueSound(kind) => {
+                let start = self
+                    .prefs
+                    .cues
+                    .get(kind)
+                    .custom_file
+                    .clone()
+                    .unwrap_or_else(home_folder);
+                self.open_dialog(
+                    DialogTarget::CueSound(kind),
+                    start,
+                    false,
+                    ("Sounds", &crate::audio::CUSTOM_SOUND_EXTENSIONS),
+                );
+            }
             Command::LeaveTransfer => {
                 let editor = match &mut self.screen {
                     Screen::Transfer(state) => state.return_to_editor.take(),
@@ -579,21 +597,39 @@ impl UnknotApp {
         self.submit(job);
     }
 
-    /// Opens the system file dialog on its own thread; the answer comes back later.
+    /// Opens the system file dialog for the import/export path.
     fn browse_for_path(&mut self) {
         let Screen::Transfer(state) = &self.screen else {
             return;
         };
         let start = PathBuf::from(state.path_text.trim());
+        let saving = matches!(state.direction, Direction::Export(_));
+        self.open_dialog(
+            DialogTarget::TransferPath,
+            start,
+            saving,
+            ("Routine files", &["toml"]),
+        );
+    }
+
+    /// Opens the system file dialog on its own thread; the answer comes back
+    /// through `dialog_results` and is applied by [`Self::handle_background_results`].
+    fn open_dialog(
+        &mut self,
+        target: DialogTarget,
+        start: PathBuf,
+        saving: bool,
+        filter: (&'static str, &'static [&'static str]),
+    ) {
         let folder = if start.is_dir() {
             start.clone()
         } else {
             start
                 .parent()
+                .filter(|parent| parent.is_dir())
                 .map(PathBuf::from)
                 .unwrap_or_else(home_folder)
         };
-        let saving = matches!(state.direction, Direction::Export(_));
         let file_name = start
             .file_name()
             .map(|name| name.to_string_lossy().into_owned())
@@ -604,14 +640,14 @@ impl UnknotApp {
             .name("unknot-dialog".into())
             .spawn(move || {
                 let dialog = rfd::FileDialog::new()
-                    .add_filter("Routine files", &["toml"])
+                    .add_filter(filter.0, filter.1)
                     .set_directory(&folder);
                 let picked = if saving {
                     dialog.set_file_name(&file_name).save_file()
                 } else {
                     dialog.pick_file()
                 };
-                let _ = sender.send(picked);
+                let _ = sender.send((target, picked));
                 repaint();
             });
         if let Err(error) = spawned {
@@ -656,11 +692,25 @@ impl UnknotApp {
 
     /// Applies what the disk thread and the file dialog sent back.
     pub fn handle_background_results(&mut self) {
-        let picked: Vec<Option<PathBuf>> = self.dialog_results.1.try_iter().collect();
-        for path in picked.into_iter().flatten() {
-            if let Screen::Transfer(state) = &mut self.screen {
-                state.path_text = path.display().to_string();
+        let picked: Vec<DialogAnswer> = self.dialog_results.1.try_iter().collect();
+        for (target, path) in picked {
+            let Some(path) = path else {
+                continue;
+            };
+            match target {
+                DialogTarget::TransferPath => {
+                    if let Screen::Transfer(state) = &mut self.screen {
+                        state.path_text = path.display().to_string();
+                    }
+                }
+                DialogTarget::CueSound(kind) => {
+                    self.update_prefs(|prefs| prefs.cues.get_mut(kind).custom_file = Some(path));
+                }
             }
+        }
+        let warnings = self.deps.cues.take_warnings();
+        if !warnings.is_empty() {
+            self.notice = Some(warnings.join("\n"));
         }
         let results = match &self.deps.disk {
             Some(disk) => disk.drain(),
@@ -1142,4 +1192,16 @@ fn home_folder() -> PathBuf {
     directories::UserDirs::new()
         .map(|dirs| dirs.home_dir().to_owned())
         .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// A file dialog's answer: what it was for, and the path (none if cancelled).
+type DialogAnswer = (DialogTarget, Option<PathBuf>);
+
+/// What a file dialog's answer is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DialogTarget {
+    /// The path field of the import/export screen.
+    TransferPath,
+    /// A custom sound for a cue.
+    CueSound(CueKind),
 }

@@ -58,7 +58,7 @@ pub fn settings_ui(ui: &mut egui::Ui, prefs: &Preferences) -> Vec<Command> {
         ui.add_space(14.0);
         section(ui, "Sound");
         egui::Grid::new("settings-sound")
-            .num_columns(4)
+            .num_columns(5)
             .spacing(egui::vec2(18.0, 10.0))
             .show(ui, |ui| {
                 ui.label("Master volume");
@@ -89,6 +89,35 @@ pub fn settings_ui(ui: &mut egui::Ui, prefs: &Preferences) -> Vec<Command> {
                     {
                         commands.push(Command::PreviewCue(kind));
                     }
+                    ui.horizontal(|ui| {
+                        match &cue.custom_file {
+                            Some(path) => {
+                                let name = path
+                                    .file_name()
+                                    .map(|name| name.to_string_lossy().into_owned())
+                                    .unwrap_or_default();
+                                ui.label(RichText::new(name).monospace())
+                                    .on_hover_text(path.display().to_string());
+                                if ui
+                                    .small_button("Built-in")
+                                    .on_hover_text("Go back to the built-in sound")
+                                    .clicked()
+                                {
+                                    cue.custom_file = None;
+                                }
+                            }
+                            None => {
+                                ui.label(RichText::new("Built-in sound").color(muted));
+                            }
+                        }
+                        if ui
+                            .small_button("Choose…")
+                            .on_hover_text("Use your own .wav, .ogg, .flac or .mp3 file (up to 5 MiB)")
+                            .clicked()
+                        {
+                            commands.push(Command::ChooseCueSound(kind));
+                        }
+                    });
                     ui.end_row();
                 }
             });
