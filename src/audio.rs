@@ -208,6 +208,44 @@ impl CueSink for AudioPlayer {
     }
 }
 
+/// Custom sounds in use: which cue, from which file, decoded.
+type CustomSounds = Vec<(CueKind, std::path::PathBuf, rodio::buffer::SamplesBuffer)>;
+
+/// Loads custom sounds that changed, drops ones no longer chosen, and reports
+/// any that cannot be used (their cue falls back to the built-in sound).
+fn refresh_custom_sounds(
+    cues: &CueSettings,
+    custom: &mut CustomSounds,
+    warnings: &Mutex<Vec<String>>,
+    on_status: &(dyn Fn() + Send + Sync),
+) {
+    custom.retain(|(kind, path, _)| cues.get(*kind).custom_file.as_ref() == Some(path));
+    for kind in CueKind::ALL {
+        let Some(path) = cues.get(kind).custom_file.clone() else {
+            continue;
+        };
+        if custom.iter().any(|(k, _, _)| *k == kind) {
+            continue;
+        }
+        match load_custom_sound(&path) {
+            Ok(sound) => custom.push((kind, path, sound)),
+            Err(error) => {
+                let message = format!(
+                    "The sound {} for \"{}\" cannot be used because {error}; the built-in sound plays instead.",
+                    path.display(),
+                    kind.label()
+                );
+                log::warn!("{message}");
+                warnings
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(message);
+                on_status();
+            }
+        }
+    }
+}
+
 fn audio_thread(
     commands: Receiver<AudioCommand>,
     status: &Mutex<AudioStatus>,
@@ -218,13 +256,19 @@ fn audio_thread(
         *status.lock().unwrap_or_else(PoisonError::into_inner) = value;
         on_status();
     };
+    let mut custom: CustomSounds = Vec::new();
     let mut device = match rodio::DeviceSinkBuilder::open_default_sink() {
         Ok(device) => device,
         Err(error) => {
             log::warn!("no audio output, cues are visual only: {error}");
             set_status(AudioStatus::Unavailable(error.to_string()));
-            // Keep draining so senders never notice.
-            while commands.recv().is_ok() {}
+            // Keep answering so senders never notice, and still check custom
+            // sounds so a bad file is reported even without a device.
+            while let Ok(command) = commands.recv() {
+                if let AudioCommand::Settings { cues, .. } = command {
+                    refresh_custom_sounds(&cues, &mut custom, warnings, on_status);
+                }
+            }
             return;
         }
     };
@@ -236,7 +280,6 @@ fn audio_thread(
             Err(error) => log::error!("built-in cue {kind:?} cannot be decoded: {error}"),
         }
     }
-    let mut custom: Vec<(CueKind, std::path::PathBuf, rodio::buffer::SamplesBuffer)> = Vec::new();
     set_status(AudioStatus::Ready);
     let mut master_volume = 0.8;
     let mut cues = CueSettings::default();
@@ -248,31 +291,7 @@ fn audio_thread(
             } => {
                 master_volume = master.clamp(0.0, 1.0);
                 cues = settings;
-                custom.retain(|(kind, path, _)| cues.get(*kind).custom_file.as_ref() == Some(path));
-                for kind in CueKind::ALL {
-                    let Some(path) = cues.get(kind).custom_file.clone() else {
-                        continue;
-                    };
-                    if custom.iter().any(|(k, _, _)| *k == kind) {
-                        continue;
-                    }
-                    match load_custom_sound(&path) {
-                        Ok(sound) => custom.push((kind, path, sound)),
-                        Err(error) => {
-                            let message = format!(
-                                "The sound {} for \"{}\" cannot be used because {error}; the built-in sound plays instead.",
-                                path.display(),
-                                kind.label()
-                            );
-                            log::warn!("{message}");
-                            warnings
-                                .lock()
-                                .unwrap_or_else(PoisonError::into_inner)
-                                .push(message);
-                            on_status();
-                        }
-                    }
-                }
+                refresh_custom_sounds(&cues, &mut custom, warnings, on_status);
                 continue;
             }
             AudioCommand::Play(kind) => (kind, false),

@@ -162,6 +162,7 @@ fn run_app(cli: &Cli, launched_at: Instant) -> anyhow::Result<ExitCode> {
             ui::theme::apply(&cc.egui_ctx);
             let repaint = ui::repaint_handle(&cc.egui_ctx);
             let audio = Arc::new(AudioPlayer::start(Arc::clone(&repaint)));
+            let prefs_path_for_messages = prefs_path.clone();
             let prefs_saver = prefs_path.map(|path| {
                 store::prefs_store::PrefsSaver::start(path, loaded.may_save, Arc::clone(&repaint))
             });
@@ -185,6 +186,7 @@ fn run_app(cli: &Cli, launched_at: Instant) -> anyhow::Result<ExitCode> {
                     }
                 },
                 user_routines_dir: routines_dir,
+                prefs_path: prefs_path_for_messages,
             };
             let mut app = UnknotApp::new(deps, repaint);
             if let Some(id) = &autoplay {

@@ -48,6 +48,7 @@ fn app_with(
         prefs_saver,
         startup_notice: None,
         disk: None,
+        prefs_path: None,
         user_routines_dir: None,
     };
     (UnknotApp::new(deps, Arc::new(|| {})), cues)

@@ -98,13 +98,16 @@ fn combo<T: Copy + PartialEq + std::fmt::Display>(
     value: &mut T,
     all: &[T],
 ) {
-    egui::ComboBox::new(ui.make_persistent_id(id), label)
+    let label = ui.label(format!("{label}:"));
+    egui::ComboBox::from_id_salt(id)
         .selected_text(value.to_string())
         .show_ui(ui, |ui| {
             for option in all {
                 ui.selectable_value(value, *option, option.to_string());
             }
-        });
+        })
+        .response
+        .labelled_by(label.id);
 }
 
 /// Draws the editor. Field edits change `state` directly; saving, deleting and
@@ -124,8 +127,11 @@ pub fn editor_ui(ui: &mut egui::Ui, state: &mut EditorState, library: &Library) 
         ui.heading(RichText::new(heading).strong());
         ui.label(
             RichText::new(format!(
-                "{} steps · {}",
-                state.draft.steps.len(),
+                "{} · {}",
+                match state.draft.steps.len() {
+                    1 => "1 step".to_owned(),
+                    count => format!("{count} steps"),
+                },
                 format_clock(u64::from(state.draft.default_length_secs()))
             ))
             .color(muted),
@@ -195,6 +201,20 @@ pub fn editor_ui(ui: &mut egui::Ui, state: &mut EditorState, library: &Library) 
                     let label = ui.label("Tags");
                     ui.add(egui::TextEdit::singleline(&mut state.tags_text).desired_width(420.0))
                         .labelled_by(label.id);
+                    ui.end_row();
+                    ui.label("Also have at hand");
+                    ui.horizontal_wrapped(|ui| {
+                        for tool in Tool::ALL.iter().filter(|tool| **tool != Tool::NoTool) {
+                            let mut listed = state.draft.tools.contains(tool);
+                            if ui.checkbox(&mut listed, tool.label()).changed() {
+                                if listed {
+                                    state.draft.tools.push(*tool);
+                                } else {
+                                    state.draft.tools.retain(|t| t != tool);
+                                }
+                            }
+                        }
+                    });
                     ui.end_row();
                 });
 

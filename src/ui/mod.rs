@@ -51,6 +51,8 @@ pub struct AppDeps {
     pub startup_notice: Option<String>,
     /// Does routine-file work off the UI thread; `None` when there is no routines folder.
     pub disk: Option<DiskWorker>,
+    /// The preferences file, named in messages.
+    pub prefs_path: Option<PathBuf>,
     /// The person's routines folder, shown in the library.
     pub user_routines_dir: Option<PathBuf>,
 }
@@ -642,12 +644,16 @@ impl UnknotApp {
                 let dialog = rfd::FileDialog::new()
                     .add_filter(filter.0, filter.1)
                     .set_directory(&folder);
+                let opened_at = std::time::Instant::now();
                 let picked = if saving {
                     dialog.set_file_name(&file_name).save_file()
                 } else {
                     dialog.pick_file()
                 };
-                let _ = sender.send((target, picked));
+                // Nobody cancels a real dialog this fast: no dialog could be shown.
+                let unavailable =
+                    picked.is_none() && opened_at.elapsed() < Duration::from_millis(400);
+                let _ = sender.send((target, picked, unavailable));
                 repaint();
             });
         if let Err(error) = spawned {
@@ -693,7 +699,24 @@ impl UnknotApp {
     /// Applies what the disk thread and the file dialog sent back.
     pub fn handle_background_results(&mut self) {
         let picked: Vec<DialogAnswer> = self.dialog_results.1.try_iter().collect();
-        for (target, path) in picked {
+        for (target, path, unavailable) in picked {
+            if unavailable {
+                self.notice = Some(match target {
+                    DialogTarget::TransferPath => {
+                        "No system file dialog is available here; type the file's path instead."
+                            .to_owned()
+                    }
+                    DialogTarget::CueSound(kind) => format!(
+                        "No system file dialog is available here. To use your own sound for \"{}\", set custom_file under [cues] in {}.",
+                        kind.label(),
+                        self.deps
+                            .prefs_path
+                            .as_ref()
+                            .map(|path| path.display().to_string())
+                            .unwrap_or_else(|| "the preferences file".into())
+                    ),
+                });
+            }
             let Some(path) = path else {
                 continue;
             };
@@ -1194,8 +1217,9 @@ fn home_folder() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
-/// A file dialog's answer: what it was for, and the path (none if cancelled).
-type DialogAnswer = (DialogTarget, Option<PathBuf>);
+/// A file dialog's answer: what it was for, the path (none if cancelled), and
+/// whether no dialog could be shown at all.
+type DialogAnswer = (DialogTarget, Option<PathBuf>, bool);
 
 /// What a file dialog's answer is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
