@@ -23,6 +23,8 @@ pub struct EditorState {
     pub tags_text: String,
     /// Whether the delete confirmation is showing.
     pub confirm_delete: bool,
+    /// The name of the built-in routine this one was copied from.
+    pub copied_from: Option<String>,
 }
 
 impl EditorState {
@@ -36,6 +38,7 @@ impl EditorState {
             original_id,
             tags_text,
             confirm_delete: false,
+            copied_from: None,
         }
     }
 
@@ -119,10 +122,10 @@ pub fn editor_ui(ui: &mut egui::Ui, state: &mut EditorState, library: &Library) 
     let problems = state.problems(library);
 
     ui.horizontal(|ui| {
-        let heading = if state.original_path.is_some() {
-            "Edit routine"
-        } else {
-            "New routine"
+        let heading = match (&state.original_path, &state.copied_from) {
+            (Some(_), _) => "Edit routine".to_owned(),
+            (None, Some(name)) => format!("Your copy of \"{name}\""),
+            (None, None) => "New routine".to_owned(),
         };
         ui.heading(RichText::new(heading).strong());
         ui.label(

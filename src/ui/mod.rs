@@ -569,9 +569,12 @@ impl UnknotApp {
             }
             RoutineSource::BuiltIn(_) => {
                 let mut copy = entry.routine.clone();
+                let original_name = copy.name.clone();
                 copy.id = self.free_id(&format!("{}-mine", copy.id));
                 copy.name = format!("{} (my copy)", copy.name);
-                EditorState::new(copy, None)
+                let mut state = EditorState::new(copy, None);
+                state.copied_from = Some(original_name);
+                state
             }
         };
         self.screen = Screen::Editor(Box::new(state));
