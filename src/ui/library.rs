@@ -9,7 +9,12 @@ use crate::core::routine::format_length;
 use crate::library::{DEFAULT_ROUTINE_ID, Library, LibraryEntry, RoutineSource};
 
 /// Draws the routine cards and returns what the person chose.
-pub fn library_ui(ui: &mut egui::Ui, library: &Library, user_dir: Option<&Path>) -> Vec<Command> {
+pub fn library_ui(
+    ui: &mut egui::Ui,
+    library: &Library,
+    user_dir: Option<&Path>,
+    enter_opens: &str,
+) -> Vec<Command> {
     let mut commands = Vec::new();
     egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
         ui.horizontal(|ui| {
@@ -22,7 +27,9 @@ pub fn library_ui(ui: &mut egui::Ui, library: &Library, user_dir: Option<&Path>)
             }
         });
         ui.label(
-            RichText::new("Pick a routine, set the length, then follow the cues. Press Enter for the 15-minute endorphin routine.")
+            RichText::new(format!(
+                "Pick a routine, set the length, then follow the cues. Press Enter for \"{enter_opens}\"."
+            ))
                 .color(theme::muted(ui.visuals())),
         );
         ui.add_space(12.0);

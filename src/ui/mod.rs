@@ -887,13 +887,7 @@ impl UnknotApp {
                 Screen::Editor(_) | Screen::Transfer(_) => {}
                 Screen::Library => {
                     if input.consume_key(Modifiers::NONE, Key::Enter) {
-                        let id = self
-                            .prefs
-                            .last_routine
-                            .as_ref()
-                            .map(|last| last.id.clone())
-                            .filter(|id| self.deps.library.find(id).is_some())
-                            .unwrap_or_else(|| DEFAULT_ROUTINE_ID.to_owned());
+                        let id = enter_routine_id(&self.prefs, &self.deps.library);
                         commands.push(Command::OpenRoutine(id));
                     }
                 }
@@ -942,7 +936,12 @@ impl UnknotApp {
             .frame(central)
             .show(ui, |ui| match &mut self.screen {
                 Screen::Library => {
-                    commands.extend(library::library_ui(ui, library_data, user_dir));
+                    let enter_id = enter_routine_id(prefs, library_data);
+                    let enter_name = library_data
+                        .find(&enter_id)
+                        .map(|entry| entry.routine.name.as_str())
+                        .unwrap_or_default();
+                    commands.extend(library::library_ui(ui, library_data, user_dir, enter_name));
                 }
                 Screen::Setup(setup) => {
                     let remembered = prefs.routines.contains_key(&setup.routine.id);
@@ -1231,4 +1230,14 @@ enum DialogTarget {
     TransferPath,
     /// A custom sound for a cue.
     CueSound(CueKind),
+}
+
+/// The routine Enter opens on the library: the last one played, else the default.
+fn enter_routine_id(prefs: &Preferences, library: &Library) -> String {
+    prefs
+        .last_routine
+        .as_ref()
+        .map(|last| last.id.clone())
+        .filter(|id| library.find(id).is_some())
+        .unwrap_or_else(|| DEFAULT_ROUTINE_ID.to_owned())
 }
