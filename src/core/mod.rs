@@ -4,6 +4,7 @@
 //! tested directly with plain values and a fake time.
 
 pub mod engine;
+pub mod history;
 pub mod parse;
 pub mod plan;
 pub mod prefs;

@@ -1,4 +1,5 @@
 //! The storage shell: files on disk, written so that nothing is ever lost.
 
 pub mod disk;
+pub mod history_db;
 pub mod prefs_store;

@@ -1,0 +1,525 @@
+//! The session history in SQLite: every session is written when it starts,
+//! refreshed by a heartbeat while it plays and finalised when it ends, so a
+//! crash loses at most a few seconds. Writes are transactions; the schema is
+//! migrated by `user_version`; a damaged or newer database is set aside, never
+//! deleted.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::core::history::Outcome;
+
+/// The schema this build writes.
+pub const HISTORY_SCHEMA_VERSION: i32 = 1;
+/// A running session whose heartbeat is older than this belongs to a process that died.
+pub const STALE_HEARTBEAT: Duration = Duration::from_secs(30);
+
+/// Why the history could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    /// SQLite said no.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// Written by a newer version of the app.
+    #[error(
+        "the history was written by a newer version of unknot (schema {found}, this version reads up to {HISTORY_SCHEMA_VERSION})"
+    )]
+    NewerSchema {
+        /// The version found.
+        found: i32,
+    },
+    /// A stored value made no sense (a hand-edited database, say).
+    #[error("row {id} has an unknown outcome \"{outcome}\"")]
+    BadOutcome {
+        /// Row id.
+        id: i64,
+        /// What was stored.
+        outcome: String,
+    },
+    /// The damaged file could not be moved aside.
+    #[error("the history file could not be set aside: {0}")]
+    SetAside(std::io::Error),
+}
+
+/// What is known when a session starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSession {
+    /// Routine id as played.
+    pub routine_id: String,
+    /// Routine name as played.
+    pub routine_name: String,
+    /// Planned active seconds.
+    pub planned_secs: u32,
+    /// Steps in the plan.
+    pub step_count: u32,
+    /// When it started.
+    pub started_at: DateTime<Utc>,
+    /// Regions the routine works, for filters and the body map.
+    pub regions: Vec<String>,
+    /// Whether the routine applies heat.
+    pub heat_used: bool,
+    /// Pain before, 0 to 10, if given.
+    pub pain_before: Option<u8>,
+}
+
+/// One stored session.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SessionRow {
+    /// Row id.
+    pub id: i64,
+    /// Routine id as played.
+    pub routine_id: String,
+    /// Routine name as played.
+    pub routine_name: String,
+    /// Planned active seconds.
+    pub planned_secs: u32,
+    /// Active seconds actually played.
+    pub active_secs: u32,
+    /// Steps played to their end.
+    pub steps_done: u32,
+    /// Steps in the plan.
+    pub step_count: u32,
+    /// Start, UTC.
+    pub started_at: DateTime<Utc>,
+    /// End, UTC (for an interrupted session: the last heartbeat).
+    pub ended_at: Option<DateTime<Utc>>,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Pain before, 0 to 10.
+    pub pain_before: Option<u8>,
+    /// Pain after, 0 to 10.
+    pub pain_after: Option<u8>,
+    /// Free notes.
+    pub notes: String,
+    /// Regions worked.
+    pub regions: Vec<String>,
+    /// Whether heat was used.
+    pub heat_used: bool,
+}
+
+fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|at| at.with_timezone(&Utc))
+}
+
+/// The history database.
+pub struct HistoryDb {
+    conn: Connection,
+}
+
+/// The result of opening: the database and, at most once, something to tell the person.
+pub struct Opened {
+    /// The open database.
+    pub db: HistoryDb,
+    /// E.g. "the history file was damaged and was kept as …".
+    pub notice: Option<String>,
+}
+
+impl HistoryDb {
+    /// Opens (or creates) the history at `path`. A damaged or newer file is
+    /// moved to `<name>.bad-<stamp>` and a fresh history is started.
+    pub fn open(path: &Path, stamp: &str) -> Result<Opened, HistoryError> {
+        if let Some(folder) = path.parent() {
+            std::fs::create_dir_all(folder).map_err(HistoryError::SetAside)?;
+        }
+        match Self::open_existing(path) {
+            Ok(db) => Ok(Opened { db, notice: None }),
+            Err(error @ (HistoryError::NewerSchema { .. } | HistoryError::Sqlite(_))) => {
+                if matches!(&error, HistoryError::Sqlite(inner) if !is_damage(inner)) {
+                    return Err(error);
+                }
+                let backup = set_aside(path, stamp)?;
+                let db = Self::open_existing(path)?;
+                Ok(Opened {
+                    db,
+                    notice: Some(format!(
+                        "Your session history could not be used ({error}). It was kept as {} and a new history was started.",
+                        backup.display()
+                    )),
+                })
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    fn open_existing(path: &Path) -> Result<Self, HistoryError> {
+        let conn = Connection::open(path)?;
+        Self::configure(conn)
+    }
+
+    /// An in-memory history, for tests and benchmarks.
+    pub fn open_in_memory() -> Result<Self, HistoryError> {
+        Self::configure(Connection::open_in_memory()?)
+    }
+
+    fn configure(conn: Connection) -> Result<Self, HistoryError> {
+        conn.busy_timeout(Duration::from_secs(5))?;
+        // Reading the journal mode also proves the file is a database.
+        let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let mut db = Self { conn };
+        db.migrate()?;
+        Ok(db)
+    }
+
+    fn migrate(&mut self) -> Result<(), HistoryError> {
+        let version: i32 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |row| row.get(0))?;
+        if version > HISTORY_SCHEMA_VERSION {
+            return Err(HistoryError::NewerSchema { found: version });
+        }
+        if version < 1 {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(
+                "CREATE TABLE sessions (
+                    id INTEGER PRIMARY KEY,
+                    routine_id TEXT NOT NULL,
+                    routine_name TEXT NOT NULL,
+                    planned_secs INTEGER NOT NULL,
+                    active_secs INTEGER NOT NULL DEFAULT 0,
+                    steps_done INTEGER NOT NULL DEFAULT 0,
+                    step_count INTEGER NOT NULL,
+                    started_at TEXT NOT NULL,
+                    ended_at TEXT,
+                    heartbeat_at TEXT NOT NULL,
+                    outcome TEXT NOT NULL,
+                    pain_before INTEGER,
+                    pain_after INTEGER,
+                    notes TEXT NOT NULL DEFAULT '',
+                    regions TEXT NOT NULL DEFAULT '',
+                    heat_used INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE INDEX sessions_started_at ON sessions(started_at);
+                CREATE INDEX sessions_outcome ON sessions(outcome);
+                PRAGMA user_version = 1;",
+            )?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// The schema version in the file.
+    pub fn schema_version(&self) -> Result<i32, HistoryError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |row| row.get(0))?)
+    }
+
+    /// Records a session as it starts; returns its id.
+    pub fn start_session(&mut self, session: &NewSession) -> Result<i64, HistoryError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO sessions (routine_id, routine_name, planned_secs, step_count, started_at,
+                 heartbeat_at, outcome, pain_before, regions, heat_used)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                session.routine_id,
+                session.routine_name,
+                session.planned_secs,
+                session.step_count,
+                timestamp(session.started_at),
+                Outcome::Running.as_str(),
+                session.pain_before,
+                session.regions.join(","),
+                session.heat_used,
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Notes progress while a session plays, so a crash loses little.
+    pub fn heartbeat(
+        &mut self,
+        id: i64,
+        active_secs: u32,
+        steps_done: u32,
+        at: DateTime<Utc>,
+    ) -> Result<(), HistoryError> {
+        self.conn.execute(
+            "UPDATE sessions SET active_secs = ?2, steps_done = ?3, heartbeat_at = ?4
+             WHERE id = ?1 AND outcome = 'running'",
+            params![id, active_secs, steps_done, timestamp(at)],
+        )?;
+        Ok(())
+    }
+
+    /// Finalises a session.
+    pub fn finish(
+        &mut self,
+        id: i64,
+        outcome: Outcome,
+        active_secs: u32,
+        steps_done: u32,
+        at: DateTime<Utc>,
+    ) -> Result<(), HistoryError> {
+        self.conn.execute(
+            "UPDATE sessions SET outcome = ?2, active_secs = ?3, steps_done = ?4,
+                 heartbeat_at = ?5, ended_at = ?5
+             WHERE id = ?1",
+            params![id, outcome.as_str(), active_secs, steps_done, timestamp(at)],
+        )?;
+        Ok(())
+    }
+
+    /// Marks sessions whose process died as interrupted, ending them at their
+    /// last heartbeat. Live sessions of another running copy are left alone.
+    pub fn recover_interrupted(&mut self, now: DateTime<Utc>) -> Result<usize, HistoryError> {
+        let stale_before = now
+            - chrono::Duration::from_std(STALE_HEARTBEAT).unwrap_or(chrono::Duration::seconds(30));
+        let changed = self.conn.execute(
+            "UPDATE sessions SET outcome = 'interrupted', ended_at = heartbeat_at
+             WHERE outcome = 'running' AND heartbeat_at < ?1",
+            params![timestamp(stale_before)],
+        )?;
+        Ok(changed)
+    }
+
+    /// Sets the pain ratings and notes.
+    pub fn set_ratings(
+        &mut self,
+        id: i64,
+        pain_before: Option<u8>,
+        pain_after: Option<u8>,
+        notes: &str,
+    ) -> Result<(), HistoryError> {
+        self.conn.execute(
+            "UPDATE sessions SET pain_before = ?2, pain_after = ?3, notes = ?4 WHERE id = ?1",
+            params![id, pain_before, pain_after, notes],
+        )?;
+        Ok(())
+    }
+
+    /// Deletes a session and returns it, so the deletion can be undone.
+    pub fn delete(&mut self, id: i64) -> Result<Option<SessionRow>, HistoryError> {
+        let tx = self.conn.transaction()?;
+        let row = tx
+            .query_row(&format!("{SELECT} WHERE id = ?1"), params![id], read_row)
+            .optional()?;
+        tx.execute("DELETE FROM sessions WHERE id = ?1", params![id])?;
+        tx.commit()?;
+        row.map(|row| {
+            row.map_err(HistoryError::from)
+                .and_then(|raw| raw.into_row())
+        })
+        .transpose()
+    }
+
+    /// Puts a deleted session back with its id.
+    pub fn restore(&mut self, row: &SessionRow) -> Result<(), HistoryError> {
+        self.conn.execute(
+            "INSERT INTO sessions (id, routine_id, routine_name, planned_secs, active_secs, steps_done,
+                 step_count, started_at, ended_at, heartbeat_at, outcome, pain_before, pain_after,
+                 notes, regions, heat_used)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+            params![
+                row.id,
+                row.routine_id,
+                row.routine_name,
+                row.planned_secs,
+                row.active_secs,
+                row.steps_done,
+                row.step_count,
+                timestamp(row.started_at),
+                row.ended_at.map(timestamp),
+                timestamp(row.ended_at.unwrap_or(row.started_at)),
+                row.outcome.as_str(),
+                row.pain_before,
+                row.pain_after,
+                row.notes,
+                row.regions.join(","),
+                row.heat_used,
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Every session, newest first.
+    pub fn all(&self) -> Result<Vec<SessionRow>, HistoryError> {
+        let mut statement = self
+            .conn
+            .prepare_cached(&format!("{SELECT} ORDER BY started_at DESC, id DESC"))?;
+        let rows = statement.query_map([], read_row)?;
+        let mut sessions = Vec::new();
+        for row in rows {
+            sessions.push(row??.into_row()?);
+        }
+        Ok(sessions)
+    }
+
+    /// One session by id.
+    pub fn get(&self, id: i64) -> Result<Option<SessionRow>, HistoryError> {
+        self.conn
+            .query_row(&format!("{SELECT} WHERE id = ?1"), params![id], read_row)
+            .optional()?
+            .map(|row| {
+                row.map_err(HistoryError::from)
+                    .and_then(|raw| raw.into_row())
+            })
+            .transpose()
+    }
+
+    /// How many sessions are stored.
+    pub fn count(&self) -> Result<u64, HistoryError> {
+        let count: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM sessions", [], |row| row.get(0))?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    /// Inserts many sessions in one transaction (imports and benchmarks).
+    pub fn insert_many(&mut self, rows: &[SessionRow]) -> Result<(), HistoryError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut statement = tx.prepare_cached(
+                "INSERT INTO sessions (routine_id, routine_name, planned_secs, active_secs, steps_done,
+                     step_count, started_at, ended_at, heartbeat_at, outcome, pain_before, pain_after,
+                     notes, regions, heat_used)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            )?;
+            for row in rows {
+                statement.execute(params![
+                    row.routine_id,
+                    row.routine_name,
+                    row.planned_secs,
+                    row.active_secs,
+                    row.steps_done,
+                    row.step_count,
+                    timestamp(row.started_at),
+                    row.ended_at.map(timestamp),
+                    row.outcome.as_str(),
+                    row.pain_before,
+                    row.pain_after,
+                    row.notes,
+                    row.regions.join(","),
+                    row.heat_used,
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+const SELECT: &str = "SELECT id, routine_id, routine_name, planned_secs, active_secs, steps_done,
+    step_count, started_at, ended_at, outcome, pain_before, pain_after, notes, regions, heat_used
+    FROM sessions";
+
+/// A row as SQLite returns it, before the text fields are checked.
+struct RawRow {
+    id: i64,
+    routine_id: String,
+    routine_name: String,
+    planned_secs: u32,
+    active_secs: u32,
+    steps_done: u32,
+    step_count: u32,
+    started_at: String,
+    ended_at: Option<String>,
+    outcome: String,
+    pain_before: Option<u8>,
+    pain_after: Option<u8>,
+    notes: String,
+    regions: String,
+    heat_used: bool,
+}
+
+fn read_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<RawRow, rusqlite::Error>> {
+    Ok(Ok(RawRow {
+        id: row.get(0)?,
+        routine_id: row.get(1)?,
+        routine_name: row.get(2)?,
+        planned_secs: row.get(3)?,
+        active_secs: row.get(4)?,
+        steps_done: row.get(5)?,
+        step_count: row.get(6)?,
+        started_at: row.get(7)?,
+        ended_at: row.get(8)?,
+        outcome: row.get(9)?,
+        pain_before: row.get(10)?,
+        pain_after: row.get(11)?,
+        notes: row.get(12)?,
+        regions: row.get(13)?,
+        heat_used: row.get(14)?,
+    }))
+}
+
+impl RawRow {
+    fn into_row(self) -> Result<SessionRow, HistoryError> {
+        let outcome = Outcome::parse(&self.outcome).ok_or_else(|| HistoryError::BadOutcome {
+            id: self.id,
+            outcome: self.outcome.clone(),
+        })?;
+        Ok(SessionRow {
+            id: self.id,
+            routine_id: self.routine_id,
+            routine_name: self.routine_name,
+            planned_secs: self.planned_secs,
+            active_secs: self.active_secs,
+            steps_done: self.steps_done,
+            step_count: self.step_count,
+            started_at: parse_timestamp(&self.started_at).unwrap_or_default(),
+            ended_at: self.ended_at.as_deref().and_then(parse_timestamp),
+            outcome,
+            pain_before: self.pain_before,
+            pain_after: self.pain_after,
+            notes: self.notes,
+            regions: self
+                .regions
+                .split(',')
+                .filter(|region| !region.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            heat_used: self.heat_used,
+        })
+    }
+}
+
+/// Whether an SQLite error means the file is damaged or not a database.
+fn is_damage(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)
+    )
+}
+
+/// Moves a damaged history (and its WAL files) aside under a dated name.
+fn set_aside(path: &Path, stamp: &str) -> Result<PathBuf, HistoryError> {
+    let name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "history.sqlite3".into());
+    let mut backup = path.with_file_name(format!("{name}.bad-{stamp}"));
+    let mut counter = 2;
+    while backup.exists() {
+        backup = path.with_file_name(format!("{name}.bad-{stamp}-{counter}"));
+        counter += 1;
+    }
+    std::fs::rename(path, &backup).map_err(HistoryError::SetAside)?;
+    for suffix in ["-wal", "-shm"] {
+        let side = path.with_file_name(format!("{name}{suffix}"));
+        if side.exists() {
+            let _ = std::fs::rename(
+                &side,
+                backup.with_file_name(format!(
+                    "{}{suffix}",
+                    backup
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default()
+                )),
+            );
+        }
+    }
+    Ok(backup)
+}

@@ -1,0 +1,198 @@
+//! The history database on real files: migrations, the life of a session,
+//! crash recovery, damaged and newer files, two writers, delete and undo.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+use unknot::core::history::Outcome;
+use unknot::store::history_db::{HISTORY_SCHEMA_VERSION, HistoryDb, NewSession};
+
+fn at(secs: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 21, 9, 0, 0).unwrap() + Duration::seconds(secs)
+}
+
+fn new_session(started: DateTime<Utc>) -> NewSession {
+    NewSession {
+        routine_id: "endorphin-15".into(),
+        routine_name: "15-minute endorphin routine".into(),
+        planned_secs: 900,
+        step_count: 9,
+        started_at: started,
+        regions: vec!["neck".into(), "lower_back".into()],
+        heat_used: false,
+        pain_before: Some(6),
+    }
+}
+
+#[test]
+fn a_new_file_is_migrated_to_the_current_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data/history.sqlite3");
+    let opened = HistoryDb::open(&path, "s").unwrap();
+    assert!(opened.notice.is_none());
+    assert_eq!(opened.db.schema_version().unwrap(), HISTORY_SCHEMA_VERSION);
+    assert_eq!(opened.db.count().unwrap(), 0);
+    drop(opened);
+    // An empty file (a crash right after creating it) is a valid new database.
+    let empty = dir.path().join("empty.sqlite3");
+    std::fs::write(&empty, b"").unwrap();
+    let opened = HistoryDb::open(&empty, "s").unwrap();
+    assert!(opened.notice.is_none());
+    assert_eq!(opened.db.schema_version().unwrap(), HISTORY_SCHEMA_VERSION);
+}
+
+#[test]
+fn a_session_is_written_at_start_updated_and_finalised() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.sqlite3");
+    let mut db = HistoryDb::open(&path, "s").unwrap().db;
+    let id = db.start_session(&new_session(at(0))).unwrap();
+    let row = db.get(id).unwrap().unwrap();
+    assert_eq!(row.outcome, Outcome::Running);
+    assert_eq!(row.pain_before, Some(6));
+    db.heartbeat(id, 300, 3, at(305)).unwrap();
+    db.finish(id, Outcome::Completed, 900, 9, at(905)).unwrap();
+    db.set_ratings(id, Some(6), Some(3), "looser shoulders")
+        .unwrap();
+    drop(db);
+
+    let db = HistoryDb::open(&path, "s").unwrap().db;
+    let row = db.get(id).unwrap().unwrap();
+    assert_eq!(row.outcome, Outcome::Completed);
+    assert_eq!(
+        (row.active_secs, row.steps_done, row.step_count),
+        (900, 9, 9)
+    );
+    assert_eq!(row.ended_at, Some(at(905)));
+    assert_eq!((row.pain_before, row.pain_after), (Some(6), Some(3)));
+    assert_eq!(row.notes, "looser shoulders");
+    assert_eq!(row.regions, vec!["neck", "lower_back"]);
+}
+
+#[test]
+fn a_stale_heartbeat_becomes_interrupted_with_the_time_played() {
+    let mut db = HistoryDb::open_in_memory().unwrap();
+    let dead = db.start_session(&new_session(at(0))).unwrap();
+    db.heartbeat(dead, 245, 2, at(250)).unwrap();
+    let live = db.start_session(&new_session(at(400))).unwrap();
+    db.heartbeat(live, 10, 0, at(415)).unwrap();
+
+    let recovered = db.recover_interrupted(at(430)).unwrap();
+    assert_eq!(recovered, 1);
+    let row = db.get(dead).unwrap().unwrap();
+    assert_eq!(row.outcome, Outcome::Interrupted);
+    assert_eq!(row.active_secs, 245);
+    assert_eq!(row.ended_at, Some(at(250)));
+    // Another copy's live session (heartbeat 15 s ago) is left alone.
+    assert_eq!(db.get(live).unwrap().unwrap().outcome, Outcome::Running);
+    // Finished sessions are never touched.
+    db.finish(live, Outcome::StoppedEarly, 20, 0, at(425))
+        .unwrap();
+    assert_eq!(db.recover_interrupted(at(9999)).unwrap(), 0);
+}
+
+#[test]
+fn a_damaged_file_is_set_aside_and_a_fresh_history_started() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.sqlite3");
+    let garbage = b"this was never a database ".repeat(200);
+    std::fs::write(&path, &garbage).unwrap();
+    let opened = HistoryDb::open(&path, "20261121-090000").unwrap();
+    let notice = opened.notice.expect("told once");
+    assert!(
+        notice.contains("history.sqlite3.bad-20261121-090000"),
+        "{notice}"
+    );
+    assert_eq!(opened.db.count().unwrap(), 0);
+    let kept = std::fs::read(dir.path().join("history.sqlite3.bad-20261121-090000")).unwrap();
+    assert_eq!(kept, garbage, "kept byte for byte");
+}
+
+#[test]
+fn a_history_from_a_newer_version_is_set_aside_not_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.sqlite3");
+    {
+        let mut db = HistoryDb::open(&path, "s").unwrap().db;
+        db.start_session(&new_session(at(0))).unwrap();
+    }
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", 7).unwrap();
+    }
+    let opened = HistoryDb::open(&path, "s").unwrap();
+    assert!(opened.notice.unwrap().contains("newer version"));
+    assert_eq!(opened.db.count().unwrap(), 0);
+    let old = rusqlite::Connection::open(dir.path().join("history.sqlite3.bad-s")).unwrap();
+    let (version, rows): (i32, i64) = (
+        old.query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap(),
+        old.query_row("SELECT COUNT(*) FROM sessions", [], |r| r.get(0))
+            .unwrap(),
+    );
+    assert_eq!((version, rows), (7, 1));
+}
+
+#[test]
+fn two_copies_writing_at_once_lose_no_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.sqlite3");
+    HistoryDb::open(&path, "s").unwrap();
+    let writers: Vec<_> = (0..2)
+        .map(|writer| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let mut db = HistoryDb::open(&path, "s").unwrap().db;
+                for n in 0..150 {
+                    let id = db
+                        .start_session(&new_session(at(writer * 10_000 + n)))
+                        .unwrap();
+                    db.heartbeat(id, 60, 1, at(writer * 10_000 + n + 60))
+                        .unwrap();
+                    db.finish(
+                        id,
+                        Outcome::Completed,
+                        120,
+                        2,
+                        at(writer * 10_000 + n + 120),
+                    )
+                    .unwrap();
+                }
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.join().unwrap();
+    }
+    let db = HistoryDb::open(&path, "s").unwrap().db;
+    let rows = db.all().unwrap();
+    assert_eq!(rows.len(), 300);
+    assert!(
+        rows.iter()
+            .all(|row| row.outcome == Outcome::Completed && row.active_secs == 120)
+    );
+    assert!(
+        rows.windows(2)
+            .all(|pair| pair[0].started_at >= pair[1].started_at),
+        "newest first"
+    );
+}
+
+#[test]
+fn delete_can_be_undone() {
+    let mut db = HistoryDb::open_in_memory().unwrap();
+    let first = db.start_session(&new_session(at(0))).unwrap();
+    db.finish(first, Outcome::Completed, 900, 9, at(900))
+        .unwrap();
+    let second = db.start_session(&new_session(at(2000))).unwrap();
+    let removed = db.delete(first).unwrap().expect("existed");
+    assert_eq!(db.count().unwrap(), 1);
+    assert!(db.get(first).unwrap().is_none());
+    db.restore(&removed).unwrap();
+    assert_eq!(db.get(first).unwrap().unwrap(), removed);
+    assert_eq!(
+        db.all().unwrap().iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![second, first]
+    );
+    assert!(db.delete(12345).unwrap().is_none());
+}
