@@ -55,6 +55,34 @@ if kill -0 "$app" 2>/dev/null; then
 fi
 wait "$app" && echo "smoke: player closed cleanly" || fail "player exit code $?"
 
+# The session closed with Ctrl+Q is in the history as stopped early.
+history=$("$binary" --data-dir "$data" history export --format csv)
+echo "$history" | grep -q ',quick-tension-break,Quick tension break,stopped_early,' \
+  && echo "smoke: the closed session is in the history as stopped early" \
+  || fail "closed session not recorded: $history"
+
+# 3. A session cut off by kill -9 shows up as interrupted after the next start.
+"$binary" --data-dir "$data" --autoplay endorphin-15 --quit-after-secs 120 >"$out/killed.log" 2>&1 &
+app=$!
+if wait_for_window >/dev/null; then
+  sleep 12
+  kill -9 "$app"
+  wait "$app" 2>/dev/null || true
+  # A heartbeat older than 30 s means its process died (a live copy beats every 5 s).
+  sleep 31
+  "$binary" --data-dir "$data" --quit-after-secs 3 >"$out/restart.log" 2>&1 || fail "restart after kill failed"
+  history=$("$binary" --data-dir "$data" history export --format csv)
+  line=$(echo "$history" | grep ',endorphin-15,' || true)
+  active=$(echo "$line" | cut -d, -f8)
+  if echo "$line" | grep -q ',interrupted,' && [ "${active:-0}" -ge 5 ]; then
+    echo "smoke: killed session recovered as interrupted after ${active} s of play"
+  else
+    fail "killed session not recovered: $line"
+  fi
+else
+  fail "no window for the kill test"
+fi
+
 if [ "$failures" -ne 0 ]; then
   echo "smoke: $failures check(s) failed; logs and screenshots in $out" >&2
   exit 1

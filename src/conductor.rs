@@ -155,6 +155,22 @@ impl Conductor {
         }
     }
 
+    /// A function that reads the session's progress from any thread, so the
+    /// history can write heartbeats without the window.
+    pub fn progress_probe(&self) -> impl Fn() -> Snapshot + Send + Sync + 'static {
+        let shared = Arc::clone(&self.shared);
+        let clock = Arc::clone(&self.clock);
+        move || {
+            let now = clock.now();
+            let shared = lock(&shared);
+            Snapshot {
+                view: shared.session.view(now),
+                active_elapsed: shared.session.active_elapsed(now),
+                steps_completed: shared.session.steps_completed(now),
+            }
+        }
+    }
+
     /// How late each cue fired so far, for the benchmark.
     pub fn timings(&self) -> Vec<CueTiming> {
         lock(&self.shared).timings.clone()

@@ -46,6 +46,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Commands {
+    /// Work with the session history.
+    History {
+        #[command(subcommand)]
+        action: HistoryAction,
+    },
     /// Check routine files and report every problem with file, line and field.
     Check {
         /// Routine files (TOML).
@@ -54,12 +59,34 @@ enum Commands {
     },
 }
 
+#[derive(Subcommand)]
+enum HistoryAction {
+    /// Write every session, newest first, as CSV or JSON.
+    Export {
+        /// csv or json.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+        format: ExportFormat,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExportFormat {
+    Csv,
+    Json,
+}
+
 fn main() -> ExitCode {
     let launched_at = Instant::now();
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Commands::Check { ref files }) => check(files),
+        Some(Commands::History {
+            action: HistoryAction::Export { format, ref output },
+        }) => export_history(&cli, format, output.as_deref()),
         None => run_app(&cli, launched_at),
     };
     match result {
@@ -92,6 +119,28 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     })
 }
 
+fn export_history(
+    cli: &Cli,
+    format: ExportFormat,
+    output: Option<&std::path::Path>,
+) -> anyhow::Result<ExitCode> {
+    let paths = AppPaths::resolve(cli.data_dir.as_deref(), cli.config_dir.as_deref())
+        .ok_or_else(|| anyhow!("no home folder found; use --data-dir"))?;
+    let path = paths.history_path();
+    let rows = store::history_worker::export_rows(&path)
+        .with_context(|| format!("reading the history at {}", path.display()))?;
+    let text = match format {
+        ExportFormat::Json => serde_json::to_string_pretty(&rows).context("writing JSON")?,
+        ExportFormat::Csv => store::export::to_csv(&rows).context("writing CSV")?,
+    };
+    match output {
+        Some(file) => store::prefs_store::write_atomically(file, &text)
+            .with_context(|| format!("writing {}", file.display()))?,
+        None => print!("{text}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn run_app(cli: &Cli, launched_at: Instant) -> anyhow::Result<ExitCode> {
     let paths = AppPaths::resolve(cli.data_dir.as_deref(), cli.config_dir.as_deref());
     if paths.is_none() {
@@ -120,6 +169,7 @@ fn run_app(cli: &Cli, launched_at: Instant) -> anyhow::Result<ExitCode> {
     // Preferences are a few hundred bytes, read once before the window exists.
     let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S").to_string();
     let prefs_path = paths.as_ref().map(AppPaths::prefs_path);
+    let history_path = paths.as_ref().map(AppPaths::history_path);
     let loaded = match &prefs_path {
         Some(path) => store::prefs_store::load(path, &stamp),
         None => store::prefs_store::Loaded {
@@ -187,6 +237,13 @@ fn run_app(cli: &Cli, launched_at: Instant) -> anyhow::Result<ExitCode> {
                 },
                 user_routines_dir: routines_dir,
                 prefs_path: prefs_path_for_messages,
+                history: history_path.map(|path| {
+                    store::history_worker::HistoryWorker::start(
+                        path,
+                        stamp.clone(),
+                        Arc::clone(&repaint),
+                    )
+                }),
             };
             let mut app = UnknotApp::new(deps, repaint);
             if let Some(id) = &autoplay {

@@ -40,6 +40,11 @@ impl AppPaths {
         self.data_dir.join("sessions")
     }
 
+    /// The session history database.
+    pub fn history_path(&self) -> PathBuf {
+        self.data_dir.join("history.sqlite3")
+    }
+
     /// The preferences file.
     pub fn prefs_path(&self) -> PathBuf {
         self.config_dir.join(PREFS_FILE_NAME)

@@ -28,6 +28,7 @@ fn harness(routines: &Path) -> Harness<'static, UnknotApp> {
         startup_notice: None,
         disk: Some(DiskWorker::start(Some(routines.to_owned()), Arc::new(|| {})).unwrap()),
         prefs_path: None,
+        history: None,
         user_routines_dir: Some(routines.to_owned()),
     };
     let app = UnknotApp::new(deps, Arc::new(|| {}));

@@ -196,3 +196,127 @@ fn delete_can_be_undone() {
     );
     assert!(db.delete(12345).unwrap().is_none());
 }
+
+#[test]
+fn the_worker_records_heartbeats_and_the_end_of_a_session() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use unknot::store::history_worker::HistoryWorker;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.sqlite3");
+    let worker = HistoryWorker::start_with_heartbeat(
+        path.clone(),
+        "s".into(),
+        Arc::new(|| {}),
+        std::time::Duration::from_millis(50),
+    );
+    let played = Arc::new(AtomicU32::new(0));
+    let probe_played = Arc::clone(&played);
+    worker.started(
+        1,
+        new_session(Utc::now()),
+        Box::new(move || (probe_played.load(Ordering::SeqCst), 1)),
+    );
+    played.store(42, Ordering::SeqCst);
+    // Wait for a heartbeat to carry the new progress.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        worker.flush();
+        let db = HistoryDb::open(&path, "s").unwrap().db;
+        let row = db.all().unwrap().pop();
+        if row.as_ref().is_some_and(|row| row.active_secs == 42) {
+            assert_eq!(row.unwrap().outcome, Outcome::Running);
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no heartbeat arrived");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    worker.finished(1, Outcome::Completed, 300, 6, Utc::now());
+    worker.rated(1, Some(6), Some(2), "better".into());
+    worker.flush();
+    let row = HistoryDb::open(&path, "s")
+        .unwrap()
+        .db
+        .all()
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!(row.outcome, Outcome::Completed);
+    assert_eq!((row.active_secs, row.steps_done), (300, 6));
+    assert_eq!(
+        (row.pain_before, row.pain_after, row.notes.as_str()),
+        (Some(6), Some(2), "better")
+    );
+}
+
+#[test]
+fn an_unwritable_history_says_so_and_keeps_working() {
+    use std::sync::Arc;
+    use unknot::store::history_worker::HistoryWorker;
+
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("data");
+    std::fs::write(&blocker, "a file where the folder should be").unwrap();
+    let worker = HistoryWorker::start(blocker.join("history.sqlite3"), "s".into(), Arc::new(|| {}));
+    worker.started(1, new_session(Utc::now()), Box::new(|| (0, 0)));
+    worker.finished(1, Outcome::Completed, 10, 1, Utc::now());
+    worker.flush();
+    assert!(worker.status().unavailable.is_some());
+}
+
+#[test]
+fn export_writes_csv_and_json_that_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.sqlite3");
+    {
+        let mut db = HistoryDb::open(&path, "s").unwrap().db;
+        let id = db.start_session(&new_session(at(0))).unwrap();
+        db.finish(id, Outcome::Completed, 900, 9, at(905)).unwrap();
+        db.set_ratings(id, Some(6), Some(3), "calmer, \"much\" looser")
+            .unwrap();
+        let id = db.start_session(&new_session(at(3600))).unwrap();
+        db.finish(id, Outcome::StoppedEarly, 120, 1, at(3725))
+            .unwrap();
+    }
+    let rows = HistoryDb::open(&path, "s").unwrap().db.all().unwrap();
+
+    let run = |format: &str| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_unknot"))
+            .args(["--data-dir"])
+            .arg(dir.path())
+            .args(["history", "export", "--format", format])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let json: Vec<unknot::store::history_db::SessionRow> =
+        serde_json::from_str(&run("json")).unwrap();
+    assert_eq!(json, rows);
+
+    let csv_text = run("csv");
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let parsed: Vec<unknot::store::export::CsvRow> =
+        reader.deserialize().map(Result::unwrap).collect();
+    let expected: Vec<unknot::store::export::CsvRow> = rows.iter().map(Into::into).collect();
+    assert_eq!(parsed, expected);
+    assert_eq!(parsed[0].outcome, "stopped_early");
+    assert_eq!(parsed[1].notes, "calmer, \"much\" looser");
+
+    // --output writes the file instead.
+    let file = dir.path().join("out.csv");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_unknot"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["history", "export", "--output"])
+        .arg(&file)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), csv_text);
+}

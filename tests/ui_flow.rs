@@ -49,6 +49,7 @@ fn app_with(
         startup_notice: None,
         disk: None,
         prefs_path: None,
+        history: None,
         user_routines_dir: None,
     };
     (UnknotApp::new(deps, Arc::new(|| {})), cues)
@@ -400,4 +401,65 @@ fn settings_change_cues_theme_and_lead_in() {
         panic!("expected the player");
     };
     assert_eq!(player.plan.lead_in, Duration::from_secs(12));
+}
+
+#[test]
+fn a_finished_session_lands_in_the_history_with_its_pain_ratings() {
+    use unknot::core::history::Outcome;
+    use unknot::store::history_db::HistoryDb;
+    use unknot::store::history_worker::HistoryWorker;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.sqlite3");
+    let clock = ManualClock::new();
+    let cues = Arc::new(Recorded::default());
+    let deps = AppDeps {
+        library: library::load_builtin(),
+        clock: Arc::new(clock.clone()),
+        cues: Arc::clone(&cues) as Arc<dyn CueSink>,
+        audio_status: Box::new(|| AudioStatus::Ready),
+        prefs: Preferences::default(),
+        prefs_saver: None,
+        startup_notice: None,
+        disk: None,
+        prefs_path: None,
+        history: Some(HistoryWorker::start(
+            path.clone(),
+            "s".into(),
+            Arc::new(|| {}),
+        )),
+        user_routines_dir: None,
+    };
+    let mut harness = harness(UnknotApp::new(deps, Arc::new(|| {})));
+    harness.run();
+    harness.get_by_label("Quick tension break").click();
+    harness.run();
+    harness.get_by_label("Pain 6").click();
+    harness.run();
+    harness.get_by_label("Start").click();
+    harness.run_steps(2);
+    clock.advance(Duration::from_secs(5 + 300));
+    harness.run_steps(2);
+    harness.get_by_label("Session complete");
+    harness.get_by_label("Before the session: 6");
+    harness.get_by_label("Pain 2").click();
+    harness.run_steps(2);
+    let notes = harness.get_by_label("Notes (optional)");
+    notes.focus();
+    notes.type_text("shoulders looser");
+    harness.run_steps(2);
+    drop(harness);
+
+    let db = HistoryDb::open(&path, "s").unwrap().db;
+    let rows = db.all().unwrap();
+    assert_eq!(rows.len(), 1);
+    let row = &rows[0];
+    assert_eq!(row.routine_id, "quick-tension-break");
+    assert_eq!(row.outcome, Outcome::Completed);
+    assert_eq!(
+        (row.active_secs, row.steps_done, row.step_count),
+        (300, 6, 6)
+    );
+    assert_eq!((row.pain_before, row.pain_after), (Some(6), Some(2)));
+    assert_eq!(row.notes, "shoulders looser");
 }

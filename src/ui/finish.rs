@@ -39,7 +39,42 @@ pub fn finish_ui(ui: &mut egui::Ui, summary: &FinishSummary) -> Vec<Command> {
             Ending::Completed => "Take a moment before you get up, and sip some water.",
             Ending::Stopped => "Stopping is always fine. If it hurt, rest, and ask a professional if it keeps happening.",
         };
-        ui.label(note);
+                ui.label(note);
+        ui.add_space(16.0);
+        theme::card_frame(&visuals).show(ui, |ui| {
+            ui.set_max_width(520.0);
+            ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
+                super::setup::pain_ui(ui, "How much does it hurt now? (optional)", summary.pain_after, |pain| {
+                    commands.push(Command::RateSession {
+                        pain_after: pain,
+                        notes: summary.notes.clone(),
+                    });
+                });
+                if let Some(before) = summary.pain_before {
+                    ui.label(
+                        RichText::new(format!("Before the session: {before}"))
+                            .color(theme::muted(&visuals)),
+                    );
+                }
+                ui.add_space(6.0);
+                let label = ui.label("Notes (optional)");
+                let mut notes = summary.notes.clone();
+                let response = ui
+                    .add(
+                        egui::TextEdit::multiline(&mut notes)
+                            .desired_rows(2)
+                            .desired_width(f32::INFINITY)
+                            .hint_text("What helped, what didn't"),
+                    )
+                    .labelled_by(label.id);
+                if response.changed() {
+                    commands.push(Command::RateSession {
+                        pain_after: summary.pain_after,
+                        notes,
+                    });
+                }
+            });
+        });
         ui.add_space(20.0);
         ui.horizontal(|ui| {
             ui.add_space((ui.available_width() - 330.0).max(0.0) / 2.0);

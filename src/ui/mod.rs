@@ -21,6 +21,7 @@ use crate::audio::{AudioStatus, CueSink};
 use crate::clock::Clock;
 use crate::conductor::{Conductor, CueTiming};
 use crate::core::engine::{Control, CueKind, Ending, Phase, SessionPlan};
+use crate::core::history::Outcome;
 use crate::core::parse::routine_to_toml;
 use crate::core::plan::{plan_with_lengths, step_lengths};
 use crate::core::prefs::{LastRoutine, Preferences, ThemeChoice, WindowGeometry};
@@ -29,6 +30,8 @@ use crate::core::scale::{MAX_LENGTH_SECS, MIN_LENGTH_SECS, MIN_STEP_SECS};
 use crate::library::RoutineSource;
 use crate::library::{DEFAULT_ROUTINE_ID, Library};
 use crate::store::disk::{DiskJob, DiskResult, DiskWorker};
+use crate::store::history_db::NewSession;
+use crate::store::history_worker::{HistoryWorker, SessionToken};
 use crate::store::prefs_store::{PrefsSaver, SaveStatus};
 use editor::EditorState;
 use transfer::{Direction, ImportChoice, PendingImport, TransferState};
@@ -53,6 +56,8 @@ pub struct AppDeps {
     pub disk: Option<DiskWorker>,
     /// The preferences file, named in messages.
     pub prefs_path: Option<PathBuf>,
+    /// Records sessions; `None` in tests that need no database.
+    pub history: Option<HistoryWorker>,
     /// The person's routines folder, shown in the library.
     pub user_routines_dir: Option<PathBuf>,
 }
@@ -99,6 +104,17 @@ pub enum Command {
     DismissStartupNotice,
     /// Hide the latest information notice.
     DismissNotice,
+    /// Pain before the session, on the setup screen (`None` to skip).
+    SetPainBefore(Option<u8>),
+    /// Pain after and notes, from the finish screen.
+    RateSession {
+        /// Pain after, 0 to 10.
+        pain_after: Option<u8>,
+        /// Notes.
+        notes: String,
+    },
+    /// Hide the history's one-time notice.
+    DismissHistoryNotice,
     /// Start a new routine in the editor.
     NewRoutine,
     /// Edit a routine (a built-in one is duplicated first).
@@ -136,6 +152,8 @@ pub struct SetupState {
     pub length_secs: u32,
     /// Each step's length: scaled to `length_secs`, then nudged by hand.
     pub step_secs: Vec<u32>,
+    /// Pain right now, 0 to 10, if the person gave it.
+    pub pain_before: Option<u8>,
 }
 
 impl SetupState {
@@ -157,6 +175,10 @@ pub struct PlayerState {
     pub routine: Routine,
     /// The plan being played (scaled steps), for drawing.
     pub plan: SessionPlan,
+    /// The session's handle in the history.
+    pub token: SessionToken,
+    /// Pain before, as given on the setup screen.
+    pub pain_before: Option<u8>,
 }
 
 /// What the finish screen shows.
@@ -176,6 +198,14 @@ pub struct FinishSummary {
     pub steps_completed: usize,
     /// Steps in the plan.
     pub step_count: usize,
+    /// The session's handle in the history.
+    pub token: SessionToken,
+    /// Pain before, as given on the setup screen.
+    pub pain_before: Option<u8>,
+    /// Pain after, 0 to 10, if given.
+    pub pain_after: Option<u8>,
+    /// Notes about this session.
+    pub notes: String,
 }
 
 /// Which screen is showing.
@@ -224,6 +254,8 @@ pub struct UnknotApp {
     pub error_notice: Option<String>,
     /// A passing message ("Saved …").
     pub notice: Option<String>,
+    /// Sessions started in this run, for history tokens.
+    sessions_started: SessionToken,
     dialog_results: (
         std::sync::mpsc::Sender<DialogAnswer>,
         std::sync::mpsc::Receiver<DialogAnswer>,
@@ -246,6 +278,7 @@ impl UnknotApp {
             applied_look: None,
             error_notice: None,
             notice: None,
+            sessions_started: 0,
             dialog_results: std::sync::mpsc::channel(),
             repaint,
             finished_timings: Vec::new(),
@@ -297,6 +330,7 @@ impl UnknotApp {
                 routine,
                 length_secs,
                 step_secs,
+                pain_before: None,
             });
         }
     }
@@ -309,11 +343,17 @@ impl UnknotApp {
         let routine = entry.routine.clone();
         let length_secs = length_secs.unwrap_or_else(|| routine.default_length_secs());
         let step_secs = step_lengths(&routine, length_secs, &Default::default());
-        self.start(routine, length_secs, step_secs);
+        self.start(routine, length_secs, step_secs, None);
         Ok(())
     }
 
-    fn start(&mut self, routine: Routine, length_secs: u32, step_secs: Vec<u32>) {
+    fn start(
+        &mut self,
+        routine: Routine,
+        length_secs: u32,
+        step_secs: Vec<u32>,
+        pain_before: Option<u8>,
+    ) {
         let plan = plan_with_lengths(
             &routine,
             &step_secs,
@@ -331,12 +371,45 @@ impl UnknotApp {
             Arc::clone(&self.repaint),
         ) {
             Ok(conductor) => {
+                self.sessions_started += 1;
+                let token = self.sessions_started;
+                if let Some(history) = &self.deps.history {
+                    let probe = conductor.progress_probe();
+                    let regions = routine
+                        .regions()
+                        .iter()
+                        .map(|region| region.file_name().to_owned())
+                        .collect();
+                    history.started(
+                        token,
+                        NewSession {
+                            routine_id: routine.id.clone(),
+                            routine_name: routine.name.clone(),
+                            planned_secs: step_secs.iter().sum(),
+                            step_count: u32::try_from(routine.steps.len()).unwrap_or(u32::MAX),
+                            started_at: chrono::Utc::now(),
+                            regions,
+                            heat_used: routine.uses_heat(),
+                            pain_before,
+                        },
+                        Box::new(move || {
+                            let snapshot = probe();
+                            (
+                                u32::try_from(snapshot.active_elapsed.as_secs())
+                                    .unwrap_or(u32::MAX),
+                                u32::try_from(snapshot.steps_completed).unwrap_or(u32::MAX),
+                            )
+                        }),
+                    );
+                }
                 self.screen = Screen::Player(PlayerState {
                     conductor,
                     length_secs,
                     step_secs,
                     routine,
                     plan,
+                    token,
+                    pain_before,
                 });
             }
             Err(error) => {
@@ -395,12 +468,13 @@ impl UnknotApp {
             }
             Command::Start => {
                 if let Screen::Setup(setup) = &self.screen {
-                    let (routine, length_secs, step_secs) = (
+                    let (routine, length_secs, step_secs, pain_before) = (
                         setup.routine.clone(),
                         setup.length_secs,
                         setup.step_secs.clone(),
+                        setup.pain_before,
                     );
-                    self.start(routine, length_secs, step_secs);
+                    self.start(routine, length_secs, step_secs, pain_before);
                 }
             }
             Command::Control(control) => {
@@ -416,7 +490,7 @@ impl UnknotApp {
                         summary.length_secs,
                         summary.step_secs.clone(),
                     );
-                    self.start(routine, length_secs, step_secs);
+                    self.start(routine, length_secs, step_secs, None);
                 }
             }
             Command::DismissAudioNotice => self.audio_notice_dismissed = true,
@@ -427,6 +501,30 @@ impl UnknotApp {
             Command::ChangePrefs(prefs) => self.update_prefs(|current| *current = *prefs),
             Command::DismissStartupNotice => self.deps.startup_notice = None,
             Command::DismissNotice => self.notice = None,
+            Command::SetPainBefore(pain) => {
+                if let Screen::Setup(setup) = &mut self.screen {
+                    setup.pain_before = pain;
+                }
+            }
+            Command::RateSession { pain_after, notes } => {
+                if let Screen::Finish(summary) = &mut self.screen {
+                    summary.pain_after = pain_after;
+                    summary.notes = notes;
+                    if let Some(history) = &self.deps.history {
+                        history.rated(
+                            summary.token,
+                            summary.pain_before,
+                            summary.pain_after,
+                            summary.notes.clone(),
+                        );
+                    }
+                }
+            }
+            Command::DismissHistoryNotice => {
+                if let Some(history) = &self.deps.history {
+                    history.dismiss_notice();
+                }
+            }
             Command::NewRoutine => {
                 let mut routine = Routine {
                     id: self.free_id("my-routine"),
@@ -517,7 +615,24 @@ impl UnknotApp {
                 active_secs: snapshot.active_elapsed.as_secs(),
                 steps_completed: snapshot.steps_completed,
                 step_count: player.routine.steps.len(),
+                token: player.token,
+                pain_before: player.pain_before,
+                pain_after: None,
+                notes: String::new(),
             };
+            if let Some(history) = &self.deps.history {
+                let outcome = match ending {
+                    Ending::Completed => Outcome::Completed,
+                    Ending::Stopped => Outcome::StoppedEarly,
+                };
+                history.finished(
+                    player.token,
+                    outcome,
+                    u32::try_from(summary.active_secs).unwrap_or(u32::MAX),
+                    u32::try_from(summary.steps_completed).unwrap_or(u32::MAX),
+                    chrono::Utc::now(),
+                );
+            }
             log::info!(
                 "session {:?}: {} after {} s, {} of {} steps",
                 summary.routine.id,
@@ -838,6 +953,14 @@ impl UnknotApp {
         }
     }
 
+    /// Records a session still playing as stopped (the window is closing).
+    pub fn shutdown(&mut self) {
+        if let Screen::Player(player) = &self.screen {
+            player.conductor.control(Control::Stop);
+        }
+        self.check_session_end();
+    }
+
     /// How late every cue fired in this run, finished sessions and the current one.
     pub fn cue_timings(&self) -> Vec<CueTiming> {
         let mut timings = self.finished_timings.clone();
@@ -1066,6 +1189,26 @@ impl UnknotApp {
                 ));
             });
         }
+        if let Some(history) = &self.deps.history {
+            let status = history.status();
+            if let Some(reason) = status.unavailable {
+                theme::notice_frame(ui.visuals()).show(ui, |ui| {
+                    ui.label(format!(
+                        "Your history can't be saved ({reason}). Sessions still play as usual."
+                    ));
+                });
+            }
+            if let Some(notice) = status.notice {
+                theme::notice_frame(ui.visuals()).show(ui, |ui| {
+                    ui.horizontal_wrapped(|ui| {
+                        ui.label(notice);
+                        if ui.small_button("OK").clicked() {
+                            commands.push(Command::DismissHistoryNotice);
+                        }
+                    });
+                });
+            }
+        }
         if let Some(notice) = &self.notice {
             theme::notice_frame(ui.visuals()).show(ui, |ui| {
                 ui.horizontal_wrapped(|ui| {
@@ -1167,6 +1310,7 @@ impl eframe::App for EframeApp {
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.app.shutdown();
         let seconds = self.launched_at.elapsed().as_secs_f64();
         log::info!(
             "drew {} frames in {seconds:.1} s ({:.2} per second)",

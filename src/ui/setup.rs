@@ -107,8 +107,13 @@ pub fn setup_ui(
                 }
             });
 
-            ui.add_space(12.0);
-            let start = egui::Button::new(RichText::new("Start").size(22.0))
+                    ui.add_space(12.0);
+        pain_ui(ui, "How much does your back hurt right now? (optional)", setup.pain_before, |pain| {
+            commands.push(Command::SetPainBefore(pain));
+        });
+
+        ui.add_space(12.0);
+        let start = egui::Button::new(RichText::new("Start").size(22.0))
                 .min_size(egui::vec2(180.0, 48.0))
                 .fill(theme::accent(&visuals).gamma_multiply(0.35));
             if ui.add(start).on_hover_text("Enter").clicked() {
@@ -171,4 +176,37 @@ pub fn setup_ui(
                 });
         });
     commands
+}
+
+/// A row of 0 to 10 for a pain rating, plus "Skip". Calls `changed` with the new value.
+pub fn pain_ui(
+    ui: &mut egui::Ui,
+    question: &str,
+    current: Option<u8>,
+    mut changed: impl FnMut(Option<u8>),
+) {
+    ui.label(RichText::new(question).strong());
+    ui.horizontal_wrapped(|ui| {
+        for value in 0..=10u8 {
+            let response = ui
+                .selectable_label(current == Some(value), format!("{value}"))
+                .accessible_name(format!("Pain {value}"))
+                .on_hover_text(match value {
+                    0 => "No pain",
+                    1..=3 => "Mild",
+                    4..=6 => "Moderate",
+                    _ => "Severe",
+                });
+            if response.clicked() {
+                changed(Some(value));
+            }
+        }
+        if ui
+            .selectable_label(current.is_none(), "Skip")
+            .accessible_name("Skip the pain rating")
+            .clicked()
+        {
+            changed(None);
+        }
+    });
 }
