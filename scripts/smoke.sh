@@ -21,39 +21,37 @@ not_blank() {
   [ "$colours" -gt 20 ]
 }
 
-# 1. The library window opens, draws, and quits on Ctrl+Q with exit code 0.
-"$binary" --data-dir "$data" >"$out/library.log" 2>&1 &
-app=$!
-if window=$(wait_for_window); then
-  sleep 1.5
-  import -window root "$out/library.png"
-  not_blank "$out/library.png" || fail "library screenshot is blank"
-  xdotool windowfocus --sync "$window" key --clearmodifiers ctrl+q || true
-else
-  fail "no window appeared"
-fi
-for _ in $(seq 1 100); do kill -0 "$app" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$app" 2>/dev/null; then
-  fail "app did not exit after Ctrl+Q"; kill "$app"
-fi
-wait "$app" && echo "smoke: library window closed cleanly" || fail "exit code $? after Ctrl+Q"
+# Starts the app with the given arguments, screenshots it after `settle`
+# seconds, checks the picture is not blank, then quits with Ctrl+Q and checks
+# for a clean exit. Usage: look_and_quit NAME SETTLE_SECS ARGS...
+look_and_quit() {
+  local name=$1 settle=$2 app window
+  shift 2
+  "$binary" --data-dir "$data" "$@" >"$out/$name.log" 2>&1 &
+  app=$!
+  if window=$(wait_for_window); then
+    sleep "$settle"
+    import -window root "$out/$name.png"
+    not_blank "$out/$name.png" || fail "$name screenshot is blank"
+    xdotool windowfocus --sync "$window" key --clearmodifiers ctrl+q || true
+  else
+    fail "no $name window appeared"
+  fi
+  for _ in $(seq 1 100); do kill -0 "$app" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$app" 2>/dev/null; then
+    fail "$name did not exit after Ctrl+Q"; kill "$app"
+  fi
+  if wait "$app"; then
+    echo "smoke: $name window closed cleanly"
+  else
+    fail "$name exit code $? after Ctrl+Q"
+  fi
+}
 
+# 1. The library window opens, draws, and quits on Ctrl+Q with exit code 0.
+look_and_quit library 1.5
 # 2. A routine plays: the player is drawn, and Ctrl+Q mid-session exits cleanly.
-"$binary" --data-dir "$data" --autoplay quick-tension-break --quit-after-secs 60 >"$out/player.log" 2>&1 &
-app=$!
-if window=$(wait_for_window); then
-  sleep 4
-  import -window root "$out/player.png"
-  not_blank "$out/player.png" || fail "player screenshot is blank"
-  xdotool windowfocus --sync "$window" key --clearmodifiers ctrl+q || true
-else
-  fail "no player window appeared"
-fi
-for _ in $(seq 1 100); do kill -0 "$app" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$app" 2>/dev/null; then
-  fail "player did not exit after Ctrl+Q"; kill "$app"
-fi
-wait "$app" && echo "smoke: player closed cleanly" || fail "player exit code $?"
+look_and_quit player 4 --autoplay quick-tension-break --quit-after-secs 60
 
 # The session closed with Ctrl+Q is in the history as stopped early.
 history=$("$binary" --data-dir "$data" history export --format csv)

@@ -308,6 +308,15 @@ fn export_writes_csv_and_json_that_read_back() {
     assert_eq!(parsed[0].outcome, "stopped_early");
     assert_eq!(parsed[1].notes, "calmer, \"much\" looser");
 
+    let header = csv_text.lines().next().unwrap();
+    assert_eq!(header, unknot::store::export::CSV_HEADER.join(","));
+
+    // An empty history still has its header row.
+    assert_eq!(
+        unknot::store::export::to_csv(&[]).unwrap().trim_end(),
+        unknot::store::export::CSV_HEADER.join(",")
+    );
+
     // --output writes the file instead.
     let file = dir.path().join("out.csv");
     let status = std::process::Command::new(env!("CARGO_BIN_EXE_unknot"))

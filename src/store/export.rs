@@ -77,9 +77,31 @@ pub enum ExportError {
     Io(#[from] std::io::Error),
 }
 
+/// The CSV header, in [`CsvRow`] field order (written even when there are no rows).
+pub const CSV_HEADER: [&str; 15] = [
+    "id",
+    "started_at",
+    "ended_at",
+    "routine_id",
+    "routine_name",
+    "outcome",
+    "planned_secs",
+    "active_secs",
+    "steps_done",
+    "step_count",
+    "pain_before",
+    "pain_after",
+    "regions",
+    "heat_used",
+    "notes",
+];
+
 /// Writes sessions as CSV with a header row.
 pub fn to_csv(rows: &[SessionRow]) -> Result<String, ExportError> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut writer = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    writer.write_record(CSV_HEADER)?;
     for row in rows {
         writer.serialize(CsvRow::from(row))?;
     }
