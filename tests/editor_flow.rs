@@ -39,6 +39,14 @@ fn harness(routines: &Path) -> Harness<'static, UnknotApp> {
     harness
 }
 
+/// Puts a path in the import/export screen's file field.
+fn set_transfer_path(harness: &mut Harness<'_, UnknotApp>, path: &Path) {
+    match &mut harness.state_mut().screen {
+        Screen::Transfer(state) => state.path_text = path.display().to_string(),
+        other => panic!("expected import or export, found {}", other.name()),
+    }
+}
+
 /// Steps frames until `done` holds (the disk thread answers asynchronously).
 fn wait_until(harness: &mut Harness<'_, UnknotApp>, done: impl Fn(&UnknotApp) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -193,14 +201,8 @@ fn import_refuses_a_taken_id_until_the_person_chooses_and_export_writes_the_file
     let mut harness = harness(dir.path());
     harness.get_by_label("Import…").click();
     harness.run_steps(3);
-    let field = harness.get_by_label("File");
-    field.focus();
-    field.type_text(&format!("/../{}", file.display()).replacen("/..", "", 1));
-    harness.run_steps(3);
-    match &mut harness.state_mut().screen {
-        Screen::Transfer(state) => state.path_text = file.display().to_string(),
-        other => panic!("expected import, found {}", other.name()),
-    }
+    harness.get_by_label("File");
+    set_transfer_path(&mut harness, &file);
     harness.run_steps(3);
     harness.get_by_label("Import").click();
     harness.run_steps(3);
@@ -228,10 +230,7 @@ fn import_refuses_a_taken_id_until_the_person_chooses_and_export_writes_the_file
     std::fs::write(&file, "id = \"x\"\nname = 3\n").unwrap();
     harness.get_by_label("Import…").click();
     harness.run_steps(3);
-    match &mut harness.state_mut().screen {
-        Screen::Transfer(state) => state.path_text = file.display().to_string(),
-        other => panic!("expected import, found {}", other.name()),
-    }
+    set_transfer_path(&mut harness, &file);
     harness.run_steps(3);
     harness.get_by_label("Import").click();
     harness.run_steps(3);
@@ -249,10 +248,7 @@ fn import_refuses_a_taken_id_until_the_person_chooses_and_export_writes_the_file
     harness.get_by_label("Export…").click();
     harness.run_steps(3);
     let target = outside.path().join("evening.toml");
-    match &mut harness.state_mut().screen {
-        Screen::Transfer(state) => state.path_text = target.display().to_string(),
-        other => panic!("expected export, found {}", other.name()),
-    }
+    set_transfer_path(&mut harness, &target);
     harness.run_steps(3);
     harness.get_by_label("Export").click();
     harness.run_steps(3);

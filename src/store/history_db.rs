@@ -317,30 +317,7 @@ impl HistoryDb {
 
     /// Puts a deleted session back with its id.
     pub fn restore(&mut self, row: &SessionRow) -> Result<(), HistoryError> {
-        self.conn.execute(
-            "INSERT INTO sessions (id, routine_id, routine_name, planned_secs, active_secs, steps_done,
-                 step_count, started_at, ended_at, heartbeat_at, outcome, pain_before, pain_after,
-                 notes, regions, heat_used)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-            params![
-                row.id,
-                row.routine_id,
-                row.routine_name,
-                row.planned_secs,
-                row.active_secs,
-                row.steps_done,
-                row.step_count,
-                timestamp(row.started_at),
-                row.ended_at.map(timestamp),
-                timestamp(row.ended_at.unwrap_or(row.started_at)),
-                row.outcome.as_str(),
-                row.pain_before,
-                row.pain_after,
-                row.notes,
-                row.regions.join(","),
-                row.heat_used,
-            ],
-        )?;
+        insert_row(&self.conn, row, Some(row.id))?;
         Ok(())
     }
 
@@ -377,38 +354,44 @@ impl HistoryDb {
         Ok(u64::try_from(count).unwrap_or(0))
     }
 
-    /// Inserts many sessions in one transaction (imports and benchmarks).
+    /// Inserts many sessions in one transaction (imports and benchmarks); each
+    /// gets a new id.
     pub fn insert_many(&mut self, rows: &[SessionRow]) -> Result<(), HistoryError> {
         let tx = self.conn.transaction()?;
-        {
-            let mut statement = tx.prepare_cached(
-                "INSERT INTO sessions (routine_id, routine_name, planned_secs, active_secs, steps_done,
-                     step_count, started_at, ended_at, heartbeat_at, outcome, pain_before, pain_after,
-                     notes, regions, heat_used)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-            )?;
-            for row in rows {
-                statement.execute(params![
-                    row.routine_id,
-                    row.routine_name,
-                    row.planned_secs,
-                    row.active_secs,
-                    row.steps_done,
-                    row.step_count,
-                    timestamp(row.started_at),
-                    row.ended_at.map(timestamp),
-                    row.outcome.as_str(),
-                    row.pain_before,
-                    row.pain_after,
-                    row.notes,
-                    row.regions.join(","),
-                    row.heat_used,
-                ])?;
-            }
+        for row in rows {
+            insert_row(&tx, row, None)?;
         }
         tx.commit()?;
         Ok(())
     }
+}
+
+/// Writes a whole row; `id` keeps a given id (undo), `None` lets SQLite choose.
+fn insert_row(conn: &Connection, row: &SessionRow, id: Option<i64>) -> rusqlite::Result<usize> {
+    let mut statement = conn.prepare_cached(
+        "INSERT INTO sessions (id, routine_id, routine_name, planned_secs, active_secs, steps_done,
+             step_count, started_at, ended_at, heartbeat_at, outcome, pain_before, pain_after,
+             notes, regions, heat_used)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+    )?;
+    statement.execute(params![
+        id,
+        row.routine_id,
+        row.routine_name,
+        row.planned_secs,
+        row.active_secs,
+        row.steps_done,
+        row.step_count,
+        timestamp(row.started_at),
+        row.ended_at.map(timestamp),
+        timestamp(row.ended_at.unwrap_or(row.started_at)),
+        row.outcome.as_str(),
+        row.pain_before,
+        row.pain_after,
+        row.notes,
+        row.regions.join(","),
+        row.heat_used,
+    ])
 }
 
 const SELECT: &str = "SELECT id, routine_id, routine_name, planned_secs, active_secs, steps_done,
