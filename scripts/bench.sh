@@ -61,3 +61,6 @@ grep -E '^(StepStart|SessionEnd) ' "$work/timings" | awk '{ print $2 }' | sort -
 awk '{ v[NR] = $1 } END {
   n = NR; p50 = v[int((n - 1) * 0.50) + 1]; p99 = v[int((n - 1) * 0.99) + 1]; max = v[n]
   printf "  %d boundaries: p50 %.3f ms, p99 %.3f ms, max %.3f ms\n", n, p50 / 1000, p99 / 1000, max / 1000 }' "$work/boundaries"
+
+echo "== History: 100,000 sessions (targets: open + stats + first page <= 50 ms, one append <= 2 ms)"
+cargo run --release --locked --quiet --example history_bench -- 100000

@@ -329,3 +329,261 @@ fn export_writes_csv_and_json_that_read_back() {
     assert!(status.success());
     assert_eq!(std::fs::read_to_string(&file).unwrap(), csv_text);
 }
+
+/// The schema of version 1, as the first release wrote it.
+const SCHEMA_V1: &str = "CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY, routine_id TEXT NOT NULL, routine_name TEXT NOT NULL,
+    planned_secs INTEGER NOT NULL, active_secs INTEGER NOT NULL DEFAULT 0,
+    steps_done INTEGER NOT NULL DEFAULT 0, step_count INTEGER NOT NULL,
+    started_at TEXT NOT NULL, ended_at TEXT, heartbeat_at TEXT NOT NULL,
+    outcome TEXT NOT NULL, pain_before INTEGER, pain_after INTEGER,
+    notes TEXT NOT NULL DEFAULT '', regions TEXT NOT NULL DEFAULT '',
+    heat_used INTEGER NOT NULL DEFAULT 0);
+    CREATE INDEX sessions_started_at ON sessions(started_at);
+    CREATE INDEX sessions_outcome ON sessions(outcome);
+    PRAGMA user_version = 1;";
+
+#[test]
+fn a_version_1_history_is_migrated_and_keeps_every_row() {
+    use unknot::core::history::HistoryFilter;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.sqlite3");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(SCHEMA_V1).unwrap();
+        conn.execute(
+            "INSERT INTO sessions (routine_id, routine_name, planned_secs, active_secs, steps_done,
+                 step_count, started_at, ended_at, heartbeat_at, outcome, pain_before, pain_after)
+             VALUES ('endorphin-15', 'Endorphin', 900, 900, 9, 9, ?1, ?2, ?2, 'completed', 6, 3)",
+            [at(0).to_rfc3339(), at(900).to_rfc3339()],
+        )
+        .unwrap();
+    }
+    let db = HistoryDb::open(&path, "s").unwrap().db;
+    assert_eq!(db.schema_version().unwrap(), HISTORY_SCHEMA_VERSION);
+    let rows = db.all().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (rows[0].pain_before, rows[0].pain_after),
+        (Some(6), Some(3))
+    );
+    // The migrated row has its local date, so it counts in the day totals.
+    let days = db.day_totals(&HistoryFilter::default()).unwrap();
+    let local_day = at(0).with_timezone(&chrono::Local).date_naive();
+    assert_eq!(days.len(), 1);
+    assert_eq!(days[0].date, local_day);
+    assert_eq!((days[0].sessions, days[0].active_secs), (1, 900));
+    assert_eq!(
+        (days[0].pain_change_sum, days[0].pain_change_count),
+        (-3, 1)
+    );
+}
+
+/// A varied history: several routines and outcomes over 40 days, some rated.
+fn seeded(db: &mut HistoryDb) -> Vec<unknot::store::history_db::SessionRow> {
+    let routines = ["endorphin-15", "quick-tension-break", "heat-lower-back"];
+    let outcomes = [
+        Outcome::Completed,
+        Outcome::StoppedEarly,
+        Outcome::Interrupted,
+        Outcome::Completed,
+    ];
+    for index in 0..120i64 {
+        let mut session = new_session(at(-index * 8 * 3600 - index * 61));
+        session.routine_id = routines[(index % 3) as usize].into();
+        session.routine_name = format!("Routine {}", index % 3);
+        session.pain_before = (index % 4 != 0).then_some((index % 9) as u8);
+        let id = db.start_session(&session).unwrap();
+        let outcome = outcomes[(index % 4) as usize];
+        db.finish(
+            id,
+            outcome,
+            (index * 37 % 900) as u32,
+            3,
+            at(-index * 8 * 3600 + 900),
+        )
+        .unwrap();
+        if index % 3 != 1 {
+            let before = session.pain_before;
+            db.set_ratings(id, before, Some((index % 7) as u8), "")
+                .unwrap();
+        }
+    }
+    db.all().unwrap()
+}
+
+#[test]
+fn sql_day_totals_match_the_pure_statistics_under_every_filter() {
+    use unknot::core::history::{HistoryFilter, StatInput, totals_by_day};
+    let mut db = HistoryDb::open_in_memory().unwrap();
+    let rows = seeded(&mut db);
+    let local = |row: &unknot::store::history_db::SessionRow| {
+        row.started_at.with_timezone(&chrono::Local).date_naive()
+    };
+    let middle = local(&rows[60]);
+    let filters = [
+        HistoryFilter::default(),
+        HistoryFilter {
+            routine_id: Some("quick-tension-break".into()),
+            ..Default::default()
+        },
+        HistoryFilter {
+            outcome: Some(Outcome::StoppedEarly),
+            ..Default::default()
+        },
+        HistoryFilter {
+            from: Some(middle),
+            ..Default::default()
+        },
+        HistoryFilter {
+            routine_id: Some("endorphin-15".into()),
+            outcome: Some(Outcome::Completed),
+            from: Some(middle - chrono::Days::new(10)),
+            to: Some(middle),
+        },
+    ];
+    for filter in filters {
+        let kept: Vec<_> = rows
+            .iter()
+            .filter(|row| {
+                filter
+                    .routine_id
+                    .as_ref()
+                    .is_none_or(|id| *id == row.routine_id)
+            })
+            .filter(|row| filter.outcome.is_none_or(|outcome| outcome == row.outcome))
+            .filter(|row| filter.from.is_none_or(|from| local(row) >= from))
+            .filter(|row| filter.to.is_none_or(|to| local(row) <= to))
+            .collect();
+        assert!(!kept.is_empty(), "{filter:?} keeps something");
+        let expected = totals_by_day(
+            &kept
+                .iter()
+                .map(|row| StatInput {
+                    local_date: local(row),
+                    active_secs: row.active_secs,
+                    pain_before: row.pain_before,
+                    pain_after: row.pain_after,
+                })
+                .collect::<Vec<_>>(),
+        );
+        assert_eq!(db.day_totals(&filter).unwrap(), expected, "{filter:?}");
+        assert_eq!(db.count_matching(&filter).unwrap(), kept.len() as u64);
+        // Pages walk the same rows, newest first, without gaps or repeats.
+        let mut paged = Vec::new();
+        let mut offset = 0;
+        loop {
+            let page = db.page(&filter, offset, 7).unwrap();
+            if page.is_empty() {
+                break;
+            }
+            offset += page.len() as u64;
+            paged.extend(page);
+        }
+        let kept_ids: Vec<i64> = kept.iter().map(|row| row.id).collect();
+        assert_eq!(paged.iter().map(|row| row.id).collect::<Vec<_>>(), kept_ids);
+    }
+    let routines = db.routines().unwrap();
+    assert_eq!(routines.len(), 3);
+    assert!(routines.iter().any(|(id, _)| id == "heat-lower-back"));
+}
+
+#[test]
+fn the_worker_serves_the_history_screen_edits_deletes_restores_and_exports() {
+    use std::sync::Arc;
+    use unknot::core::history::HistoryFilter;
+    use unknot::store::export::ExportFormat;
+    use unknot::store::history_worker::{HistoryQuery, HistoryReply, HistoryWorker};
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.sqlite3");
+    let rows = {
+        let mut db = HistoryDb::open(&path, "s").unwrap().db;
+        seeded(&mut db)
+    };
+    let worker = HistoryWorker::start(path.clone(), "s".into(), Arc::new(|| {}));
+    let wait = |worker: &HistoryWorker| {
+        worker.flush();
+        worker.drain()
+    };
+    let today = rows[0]
+        .started_at
+        .with_timezone(&chrono::Local)
+        .date_naive();
+    worker.query(HistoryQuery {
+        generation: 3,
+        filter: HistoryFilter::default(),
+        today,
+        page_size: 25,
+    });
+    let replies = wait(&worker);
+    let [HistoryReply::View(view)] = replies.as_slice() else {
+        panic!("expected one view, got {replies:?}");
+    };
+    assert_eq!(view.generation, 3);
+    assert_eq!((view.total_sessions, view.matching), (120, 120));
+    assert_eq!(view.first_page.len(), 25);
+    assert_eq!(view.first_page[0].id, rows[0].id);
+    assert_eq!(view.stats.all_time.sessions, 120);
+    assert_eq!(view.calendar.len(), 84);
+    assert_eq!(view.weekly_minutes.len(), 12);
+    assert!(!view.pain.is_empty());
+
+    let target = rows[5].id;
+    worker.edit(target, Some(8), Some(2), "much better".into());
+    assert_eq!(wait(&worker), vec![HistoryReply::Edited(target)]);
+    worker.delete(target);
+    let replies = wait(&worker);
+    let [HistoryReply::Deleted(deleted)] = replies.as_slice() else {
+        panic!("expected a deletion, got {replies:?}");
+    };
+    assert_eq!(
+        (
+            deleted.pain_before,
+            deleted.pain_after,
+            deleted.notes.as_str()
+        ),
+        (Some(8), Some(2), "much better")
+    );
+    worker.restore((**deleted).clone());
+    assert_eq!(wait(&worker), vec![HistoryReply::Restored(target)]);
+
+    let out = dir.path().join("out/only-completed.csv");
+    let completed = HistoryFilter {
+        outcome: Some(Outcome::Completed),
+        ..Default::default()
+    };
+    worker.export(completed, ExportFormat::Csv, out.clone());
+    let replies = wait(&worker);
+    assert_eq!(
+        replies,
+        vec![HistoryReply::Exported {
+            path: out.clone(),
+            count: 60
+        }]
+    );
+    // A folder that cannot be written: a clear failure, nothing half-written.
+    let blocked = dir.path().join("a-file");
+    std::fs::write(&blocked, b"x").unwrap();
+    worker.export(
+        HistoryFilter::default(),
+        ExportFormat::Json,
+        blocked.join("h.json"),
+    );
+    let replies = wait(&worker);
+    let [HistoryReply::Failed(message)] = replies.as_slice() else {
+        panic!("expected a failure, got {replies:?}");
+    };
+    assert!(message.contains("could not be exported"), "{message}");
+    assert_eq!(std::fs::read(&blocked).unwrap(), b"x");
+    let mut reader = csv::Reader::from_path(&out).unwrap();
+    let read: Vec<unknot::store::export::CsvRow> =
+        reader.deserialize().collect::<Result<_, _>>().unwrap();
+    assert_eq!(read.len(), 60);
+    assert!(read.iter().all(|row| row.outcome == "completed"));
+    drop(worker);
+    let db = HistoryDb::open(&path, "s").unwrap().db;
+    let restored = db.get(target).unwrap().unwrap();
+    assert_eq!(restored.notes, "much better");
+    assert_eq!(db.count().unwrap(), 120);
+}

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use egui::Key;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 use unknot::audio::{AudioStatus, CueSink};
 use unknot::clock::ManualClock;
@@ -448,6 +448,73 @@ fn a_finished_session_lands_in_the_history_with_its_pain_ratings() {
     notes.focus();
     notes.type_text("shoulders looser");
     harness.run_steps(2);
+
+    // The history screen shows it, with both ratings.
+    harness.get_by_label("History").click();
+    wait_until(&mut harness, "the history view", |app| {
+        history_state(app).is_some_and(|state| state.view.is_some())
+    });
+    // The heading and the week, month and all-time cards.
+    assert_eq!(harness.get_all_by_label("1 session").count(), 4);
+    harness.get_by_label("Quick tension break");
+    harness.get_by_label("Completed");
+    let shown = history_state(harness.state())
+        .unwrap()
+        .loaded_rows()
+        .cloned()
+        .collect::<Vec<_>>();
+    assert_eq!(shown.len(), 1);
+    assert_eq!(
+        (shown[0].pain_before, shown[0].pain_after),
+        (Some(6), Some(2))
+    );
+    assert_eq!(shown[0].notes, "shoulders looser");
+    let view = history_state(harness.state())
+        .unwrap()
+        .view
+        .clone()
+        .unwrap();
+    assert_eq!(view.stats.this_week.sessions, 1);
+    assert_eq!(view.stats.this_week.minutes, 5);
+    assert_eq!(view.stats.average_pain_change, Some(-4.0));
+    harness.get_by_label("4.0 lower");
+    harness.get_by_label("Streak");
+
+    // Open it and change the rating afterwards.
+    let today = chrono::Local::now().date_naive();
+    let date = unknot::ui::history::short_local_time(shown[0].started_at, today);
+    harness.get_by_label(&date).click();
+    harness.run_steps(2);
+    harness.get_by_label("Session");
+    harness.get_by_label("Pain after 3").click();
+    harness.run_steps(2);
+    harness.get_by_label("Save changes").click();
+    wait_until(&mut harness, "the edit to be saved", |app| {
+        history_state(app).is_some_and(|state| {
+            state.message.as_deref() == Some("Saved.")
+                && state
+                    .loaded_rows()
+                    .next()
+                    .is_some_and(|row| row.pain_after == Some(3))
+        })
+    });
+
+    // Delete asks first, then can be undone.
+    harness.get_by_label("Delete…").click();
+    harness.run_steps(2);
+    harness.get_by_label("Delete this session?");
+    harness.get_by_label("Delete").click();
+    wait_until(&mut harness, "the deletion", |app| {
+        history_state(app).is_some_and(|state| {
+            state.deleted.is_some() && state.view.as_ref().is_some_and(|v| v.total_sessions == 0)
+        })
+    });
+    harness.get_by_label("Undo").click();
+    wait_until(&mut harness, "the undo", |app| {
+        history_state(app).is_some_and(|state| {
+            state.deleted.is_none() && state.view.as_ref().is_some_and(|v| v.total_sessions == 1)
+        })
+    });
     drop(harness);
 
     let db = HistoryDb::open(&path, "s").unwrap().db;
@@ -460,6 +527,164 @@ fn a_finished_session_lands_in_the_history_with_its_pain_ratings() {
         (row.active_secs, row.steps_done, row.step_count),
         (300, 6, 6)
     );
-    assert_eq!((row.pain_before, row.pain_after), (Some(6), Some(2)));
+    assert_eq!((row.pain_before, row.pain_after), (Some(6), Some(3)));
     assert_eq!(row.notes, "shoulders looser");
+}
+
+fn history_state(app: &UnknotApp) -> Option<&unknot::ui::history::HistoryState> {
+    match &app.screen {
+        Screen::History(state) => Some(state),
+        _ => None,
+    }
+}
+
+/// Runs frames until the history thread's answer has been drawn.
+fn wait_until(harness: &mut Harness<'_, UnknotApp>, what: &str, done: impl Fn(&UnknotApp) -> bool) {
+    for _ in 0..200 {
+        harness.run_steps(1);
+        if done(harness.state()) {
+            harness.run_steps(2);
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[test]
+fn a_long_history_draws_only_visible_rows_filters_and_hides_the_streak() {
+    use unknot::core::history::Outcome;
+    use unknot::store::history_db::{HistoryDb, SessionRow};
+    use unknot::store::history_worker::HistoryWorker;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.sqlite3");
+    // Whole seconds: the history keeps milliseconds.
+    let now = chrono::DateTime::from_timestamp(chrono::Utc::now().timestamp(), 0).unwrap();
+    let rows: Vec<SessionRow> = (0..5000i64)
+        .map(|index| SessionRow {
+            id: 0,
+            routine_id: if index % 2 == 0 {
+                "endorphin-15"
+            } else {
+                "evening-wind-down"
+            }
+            .into(),
+            routine_name: if index % 2 == 0 {
+                "Endorphin"
+            } else {
+                "Wind-down"
+            }
+            .into(),
+            planned_secs: 900,
+            active_secs: 900,
+            steps_done: 9,
+            step_count: 9,
+            started_at: now - chrono::Duration::hours(index * 5 + 1),
+            ended_at: Some(now - chrono::Duration::hours(index * 5)),
+            outcome: if index % 5 == 0 {
+                Outcome::StoppedEarly
+            } else {
+                Outcome::Completed
+            },
+            pain_before: Some(5),
+            pain_after: Some(3),
+            notes: String::new(),
+            regions: vec!["lower_back".into()],
+            heat_used: false,
+        })
+        .collect();
+    HistoryDb::open(&path, "s")
+        .unwrap()
+        .db
+        .insert_many(&rows)
+        .unwrap();
+
+    let clock = ManualClock::new();
+    let prefs = Preferences {
+        show_streak: false,
+        ..Preferences::default()
+    };
+    let deps = AppDeps {
+        library: library::load_builtin(),
+        clock: Arc::new(clock.clone()),
+        cues: Arc::new(Recorded::default()),
+        audio_status: Box::new(|| AudioStatus::Ready),
+        prefs,
+        prefs_saver: None,
+        startup_notice: None,
+        disk: None,
+        prefs_path: None,
+        history: Some(HistoryWorker::start(
+            path.clone(),
+            "s".into(),
+            Arc::new(|| {}),
+        )),
+        user_routines_dir: None,
+    };
+    let mut harness = harness(UnknotApp::new(deps, Arc::new(|| {})));
+    harness.run();
+    harness.get_by_label("History").click();
+    wait_until(&mut harness, "the history view", |app| {
+        history_state(app).is_some_and(|state| state.view.is_some())
+    });
+    // The heading and the all-time card.
+    assert_eq!(harness.get_all_by_label("5000 sessions").count(), 2);
+    assert!(
+        harness.query_by_label("Streak").is_none(),
+        "the streak is hidden"
+    );
+    // Only the rows on screen exist as widgets, and only one page was fetched.
+    let drawn = harness.query_all_by_label("Completed").count();
+    assert!((5..60).contains(&drawn), "{drawn} rows drawn");
+    assert_eq!(history_state(harness.state()).unwrap().pages.len(), 1);
+
+    // Scrolling far down fetches the rows there, a page at a time.
+    harness.hover_at(egui::pos2(200.0, 600.0));
+    for _ in 0..30 {
+        harness.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Page,
+            delta: egui::vec2(0.0, -20.0),
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Unknown,
+            modifiers: egui::Modifiers::NONE,
+        });
+        harness.run_steps(1);
+    }
+    wait_until(&mut harness, "rows deep in the table", |app| {
+        history_state(app).is_some_and(|state| state.pages.keys().any(|page| *page >= 5))
+    });
+    let state = history_state(harness.state()).unwrap();
+    let (&page, loaded) = state.pages.iter().next_back().unwrap();
+    assert_eq!(loaded[0].started_at, rows[(page * 100) as usize].started_at);
+
+    // Filter by outcome: 1,000 of the 5,000 were stopped early.
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::ComboBox, "Outcome")
+        .click();
+    harness.run_steps(2);
+    // The option in the open list, not the table cells with the same words.
+    harness
+        .get_all_by_label("Stopped early")
+        .find(|node| node.accesskit_node().role() != egui::accesskit::Role::Label)
+        .expect("the option")
+        .click();
+    wait_until(&mut harness, "the filtered view", |app| {
+        history_state(app)
+            .and_then(|state| state.view.as_ref())
+            .is_some_and(|view| view.matching == 1000)
+    });
+    harness.get_by_label("1000 of 5000 sessions");
+    assert!(
+        history_state(harness.state())
+            .unwrap()
+            .loaded_rows()
+            .all(|row| row.outcome == Outcome::StoppedEarly)
+    );
+    harness.get_by_label("Clear filters").click();
+    wait_until(&mut harness, "the cleared filter", |app| {
+        history_state(app)
+            .and_then(|state| state.view.as_ref())
+            .is_some_and(|view| view.matching == 5000)
+    });
 }

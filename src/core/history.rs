@@ -54,7 +54,8 @@ impl Outcome {
     }
 }
 
-/// The parts of a session the statistics need.
+/// The parts of a session the statistics need (used to build [`DayTotals`]
+/// in memory; the store builds the same totals with SQL).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatInput {
     /// The local date the session started on.
@@ -67,13 +68,102 @@ pub struct StatInput {
     pub pain_after: Option<u8>,
 }
 
+/// Everything about one day that the statistics and charts need, so a history
+/// of 100,000 sessions is summarised in a few thousand small records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DayTotals {
+    /// The local date.
+    pub date: NaiveDate,
+    /// Sessions that day.
+    pub sessions: u32,
+    /// Active seconds that day.
+    pub active_secs: u64,
+    /// Sum of the pain-before ratings given that day.
+    pub pain_before_sum: u32,
+    /// How many pain-before ratings were given.
+    pub pain_before_count: u32,
+    /// Sum of the pain-after ratings given that day.
+    pub pain_after_sum: u32,
+    /// How many pain-after ratings were given.
+    pub pain_after_count: u32,
+    /// Sum of (after - before) over sessions rated both times.
+    pub pain_change_sum: i64,
+    /// How many sessions were rated both times.
+    pub pain_change_count: u32,
+}
+
+impl DayTotals {
+    /// An empty day.
+    pub fn empty(date: NaiveDate) -> Self {
+        Self {
+            date,
+            sessions: 0,
+            active_secs: 0,
+            pain_before_sum: 0,
+            pain_before_count: 0,
+            pain_after_sum: 0,
+            pain_after_count: 0,
+            pain_change_sum: 0,
+            pain_change_count: 0,
+        }
+    }
+
+    fn add(&mut self, session: &StatInput) {
+        self.sessions += 1;
+        self.active_secs += u64::from(session.active_secs);
+        if let Some(before) = session.pain_before {
+            self.pain_before_sum += u32::from(before);
+            self.pain_before_count += 1;
+        }
+        if let Some(after) = session.pain_after {
+            self.pain_after_sum += u32::from(after);
+            self.pain_after_count += 1;
+        }
+        if let (Some(before), Some(after)) = (session.pain_before, session.pain_after) {
+            self.pain_change_sum += i64::from(after) - i64::from(before);
+            self.pain_change_count += 1;
+        }
+    }
+}
+
+/// Sums sessions into one record per day, oldest first.
+pub fn totals_by_day(sessions: &[StatInput]) -> Vec<DayTotals> {
+    let mut days: std::collections::BTreeMap<NaiveDate, DayTotals> = Default::default();
+    for session in sessions {
+        days.entry(session.local_date)
+            .or_insert_with(|| DayTotals::empty(session.local_date))
+            .add(session);
+    }
+    days.into_values().collect()
+}
+
+/// Which sessions the history screen shows; every field narrows the list.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HistoryFilter {
+    /// Only this routine.
+    pub routine_id: Option<String>,
+    /// Only this outcome.
+    pub outcome: Option<Outcome>,
+    /// Only sessions on or after this local date.
+    pub from: Option<NaiveDate>,
+    /// Only sessions on or before this local date.
+    pub to: Option<NaiveDate>,
+}
+
+impl HistoryFilter {
+    /// Whether nothing is filtered out.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
 /// Sessions and minutes over a period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Totals {
     /// How many sessions.
     pub sessions: u32,
     /// Active minutes, rounded down.
-    pub minutes: u32,
+    pub minutes: u64,
 }
 
 /// The figures on the history screen.
@@ -91,33 +181,44 @@ pub struct Stats {
     pub streak_days: u32,
 }
 
-/// Computes the history statistics for `today`.
-pub fn compute_stats(sessions: &[StatInput], today: NaiveDate) -> Stats {
-    let week_start = today - Days::days(i64::from(today.weekday().num_days_from_monday()));
+/// The Monday of the week `date` falls in.
+pub fn week_start(date: NaiveDate) -> NaiveDate {
+    date - Days::days(i64::from(date.weekday().num_days_from_monday()))
+}
+
+/// Computes the history statistics for `today` from per-day totals.
+pub fn compute_stats(days: &[DayTotals], today: NaiveDate) -> Stats {
+    let week_start = week_start(today);
     let month_start = today.with_day(1).unwrap_or(today);
     let mut stats = Stats::default();
-    let mut changes: Vec<i32> = Vec::new();
-    for session in sessions {
-        let add = |totals: &mut Totals| {
-            totals.sessions += 1;
-            totals.minutes += session.active_secs / 60;
-        };
-        add(&mut stats.all_time);
-        if session.local_date >= week_start && session.local_date <= today {
-            add(&mut stats.this_week);
+    let (mut week_secs, mut month_secs, mut all_secs) = (0u64, 0u64, 0u64);
+    let (mut change_sum, mut change_count) = (0i64, 0u32);
+    for day in days {
+        stats.all_time.sessions += day.sessions;
+        all_secs += day.active_secs;
+        if day.date >= week_start && day.date <= today {
+            stats.this_week.sessions += day.sessions;
+            week_secs += day.active_secs;
         }
-        if session.local_date >= month_start && session.local_date <= today {
-            add(&mut stats.this_month);
+        if day.date >= month_start && day.date <= today {
+            stats.this_month.sessions += day.sessions;
+            month_secs += day.active_secs;
         }
-        if let (Some(before), Some(after)) = (session.pain_before, session.pain_after) {
-            changes.push(i32::from(after) - i32::from(before));
-        }
+        change_sum += day.pain_change_sum;
+        change_count += day.pain_change_count;
     }
-    if !changes.is_empty() {
-        let sum: i32 = changes.iter().sum();
-        stats.average_pain_change = Some(sum as f32 / changes.len() as f32);
+    stats.this_week.minutes = week_secs / 60;
+    stats.this_month.minutes = month_secs / 60;
+    stats.all_time.minutes = all_secs / 60;
+    if change_count > 0 {
+        stats.average_pain_change = Some(change_sum as f32 / change_count as f32);
     }
-    stats.streak_days = streak(sessions.iter().map(|s| s.local_date), today);
+    stats.streak_days = streak(
+        days.iter()
+            .filter(|day| day.sessions > 0)
+            .map(|day| day.date),
+        today,
+    );
     stats
 }
 
@@ -147,23 +248,78 @@ pub fn streak(dates: impl Iterator<Item = NaiveDate>, today: NaiveDate) -> u32 {
 }
 
 /// Minutes per week for the last `weeks` weeks (oldest first), weeks starting Monday.
-pub fn minutes_per_week(
-    sessions: &[StatInput],
-    today: NaiveDate,
-    weeks: u32,
-) -> Vec<(NaiveDate, u32)> {
-    let this_monday = today - Days::days(i64::from(today.weekday().num_days_from_monday()));
-    (0..weeks)
-        .rev()
-        .map(|back| {
-            let start = this_monday - Days::weeks(i64::from(back));
-            let end = start + Days::days(7);
-            let minutes = sessions
-                .iter()
-                .filter(|s| s.local_date >= start && s.local_date < end)
-                .map(|s| s.active_secs / 60)
-                .sum();
-            (start, minutes)
+pub fn minutes_per_week(days: &[DayTotals], today: NaiveDate, weeks: u32) -> Vec<(NaiveDate, u64)> {
+    let this_monday = week_start(today);
+    let first_monday = this_monday - Days::weeks(i64::from(weeks.saturating_sub(1)));
+    let mut secs = vec![0u64; weeks as usize];
+    for day in days {
+        if day.date < first_monday || day.date > this_monday + Days::days(6) {
+            continue;
+        }
+        let index = ((day.date - first_monday).num_days() / 7) as usize;
+        if let Some(slot) = secs.get_mut(index) {
+            *slot += day.active_secs;
+        }
+    }
+    secs.into_iter()
+        .enumerate()
+        .map(|(index, secs)| (first_monday + Days::weeks(index as i64), secs / 60))
+        .collect()
+}
+
+/// Average pain before and after on one day, for the trend chart.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PainPoint {
+    /// The local date.
+    pub date: NaiveDate,
+    /// Mean pain before, if any was given.
+    pub before: Option<f32>,
+    /// Mean pain after, if any was given.
+    pub after: Option<f32>,
+}
+
+/// The days with any pain rating, oldest first.
+pub fn pain_trend(days: &[DayTotals]) -> Vec<PainPoint> {
+    let mean = |sum: u32, count: u32| (count > 0).then(|| sum as f32 / count as f32);
+    days.iter()
+        .filter(|day| day.pain_before_count > 0 || day.pain_after_count > 0)
+        .map(|day| PainPoint {
+            date: day.date,
+            before: mean(day.pain_before_sum, day.pain_before_count),
+            after: mean(day.pain_after_sum, day.pain_after_count),
+        })
+        .collect()
+}
+
+/// One square of the activity calendar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CalendarDay {
+    /// The local date.
+    pub date: NaiveDate,
+    /// Sessions that day.
+    pub sessions: u32,
+    /// Active minutes that day.
+    pub minutes: u64,
+    /// After today (drawn empty).
+    pub future: bool,
+}
+
+/// The last `weeks` weeks, Monday to Sunday, oldest first: `7 * weeks` days
+/// ending on the Sunday of this week.
+pub fn calendar(days: &[DayTotals], today: NaiveDate, weeks: u32) -> Vec<CalendarDay> {
+    let first = week_start(today) - Days::weeks(i64::from(weeks.saturating_sub(1)));
+    let by_date: std::collections::HashMap<NaiveDate, &DayTotals> =
+        days.iter().map(|day| (day.date, day)).collect();
+    (0..i64::from(weeks) * 7)
+        .map(|offset| {
+            let date = first + Days::days(offset);
+            let found = by_date.get(&date);
+            CalendarDay {
+                date,
+                sessions: found.map_or(0, |day| day.sessions),
+                minutes: found.map_or(0, |day| day.active_secs / 60),
+                future: date > today,
+            }
         })
         .collect()
 }
@@ -209,7 +365,7 @@ mod tests {
             session("2026-11-15", 1200, Some(7), Some(4)),
             session("2026-10-31", 900, None, None),
         ];
-        let stats = compute_stats(&sessions, today);
+        let stats = compute_stats(&totals_by_day(&sessions), today);
         assert_eq!(
             stats.this_week,
             Totals {
@@ -253,7 +409,7 @@ mod tests {
             session("2026-11-16", 600, None, None),
             session("2026-11-15", 300, None, None),
         ];
-        let weeks = minutes_per_week(&sessions, today, 3);
+        let weeks = minutes_per_week(&totals_by_day(&sessions), today, 3);
         assert_eq!(
             weeks,
             vec![
@@ -262,5 +418,65 @@ mod tests {
                 (day("2026-11-16"), 25)
             ]
         );
+    }
+
+    #[test]
+    fn minutes_add_up_seconds_before_rounding() {
+        // Three 40-second sessions are two minutes, not zero.
+        let today = day("2026-11-21");
+        let sessions = vec![
+            session("2026-11-21", 40, None, None),
+            session("2026-11-21", 40, None, None),
+            session("2026-11-21", 40, None, None),
+        ];
+        let stats = compute_stats(&totals_by_day(&sessions), today);
+        assert_eq!(stats.this_week.minutes, 2);
+        assert_eq!(stats.average_pain_change, None);
+    }
+
+    #[test]
+    fn pain_trend_averages_each_day_and_skips_unrated_days() {
+        let sessions = vec![
+            session("2026-11-20", 600, Some(6), Some(3)),
+            session("2026-11-20", 600, Some(4), None),
+            session("2026-11-19", 600, None, None),
+            session("2026-11-18", 600, None, Some(2)),
+        ];
+        let trend = pain_trend(&totals_by_day(&sessions));
+        assert_eq!(
+            trend,
+            vec![
+                PainPoint {
+                    date: day("2026-11-18"),
+                    before: None,
+                    after: Some(2.0)
+                },
+                PainPoint {
+                    date: day("2026-11-20"),
+                    before: Some(5.0),
+                    after: Some(3.0)
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn calendar_covers_whole_weeks_ending_this_sunday() {
+        let today = day("2026-11-21"); // a Saturday
+        let sessions = vec![
+            session("2026-11-21", 900, None, None),
+            session("2026-08-31", 600, None, None), // Monday, first square
+            session("2026-08-30", 600, None, None), // the day before: outside
+        ];
+        let squares = calendar(&totals_by_day(&sessions), today, 12);
+        assert_eq!(squares.len(), 84);
+        assert_eq!(squares[0].date, day("2026-08-31"));
+        assert_eq!((squares[0].sessions, squares[0].minutes), (1, 10));
+        assert_eq!(squares[83].date, day("2026-11-22"));
+        assert!(squares[83].future);
+        assert!(!squares[82].future);
+        assert_eq!(squares[82].minutes, 15);
+        let busy: u32 = squares.iter().map(|square| square.sessions).sum();
+        assert_eq!(busy, 2);
     }
 }

@@ -182,6 +182,8 @@ pub struct Preferences {
     pub last_routine: Option<LastRoutine>,
     /// Per-routine lengths and step nudges, by routine id.
     pub routines: BTreeMap<String, RoutineMemory>,
+    /// Whether the history shows the day streak (some people find streaks stressful).
+    pub show_streak: bool,
 }
 
 impl Default for Preferences {
@@ -199,6 +201,7 @@ impl Default for Preferences {
             window: None,
             last_routine: None,
             routines: BTreeMap::new(),
+            show_streak: true,
         }
     }
 }

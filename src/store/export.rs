@@ -72,6 +72,9 @@ pub enum ExportError {
     /// The CSV was not UTF-8 (cannot happen with our fields).
     #[error("{0}")]
     Utf8(#[from] std::string::FromUtf8Error),
+    /// JSON could not be written.
+    #[error("{0}")]
+    Json(#[from] serde_json::Error),
     /// Flushing the writer failed.
     #[error("{0}")]
     Io(#[from] std::io::Error),
@@ -107,4 +110,31 @@ pub fn to_csv(rows: &[SessionRow]) -> Result<String, ExportError> {
     }
     let bytes = writer.into_inner().map_err(|error| error.into_error())?;
     Ok(String::from_utf8(bytes)?)
+}
+
+/// The export file formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// One row per session, for spreadsheets.
+    Csv,
+    /// Every field, for other programs.
+    Json,
+}
+
+impl ExportFormat {
+    /// The usual file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Json => "json",
+        }
+    }
+}
+
+/// Writes sessions in the chosen format.
+pub fn render(rows: &[SessionRow], format: ExportFormat) -> Result<String, ExportError> {
+    match format {
+        ExportFormat::Csv => to_csv(rows),
+        ExportFormat::Json => Ok(serde_json::to_string_pretty(rows)?),
+    }
 }

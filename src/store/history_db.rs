@@ -10,10 +10,10 @@ use std::time::Duration;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::core::history::Outcome;
+use crate::core::history::{DayTotals, HistoryFilter, Outcome};
 
 /// The schema this build writes.
-pub const HISTORY_SCHEMA_VERSION: i32 = 1;
+pub const HISTORY_SCHEMA_VERSION: i32 = 2;
 /// A running session whose heartbeat is older than this belongs to a process that died.
 pub const STALE_HEARTBEAT: Duration = Duration::from_secs(30);
 
@@ -102,6 +102,15 @@ pub struct SessionRow {
 
 fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// The local calendar date of an instant, as stored: the day the person
+/// would say they did the session on, whatever time zone they travel to later.
+fn local_date(at: DateTime<Utc>) -> String {
+    at.with_timezone(&chrono::Local)
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string()
 }
 
 fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
@@ -204,6 +213,36 @@ impl HistoryDb {
             )?;
             tx.commit()?;
         }
+        if version < 2 {
+            // Version 2 stores each session's local date, so statistics group
+            // by day in SQL instead of converting every timestamp.
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(
+                "ALTER TABLE sessions ADD COLUMN local_date TEXT NOT NULL DEFAULT '';",
+            )?;
+            {
+                let mut read = tx.prepare("SELECT id, started_at FROM sessions")?;
+                let mut write = tx.prepare("UPDATE sessions SET local_date = ?2 WHERE id = ?1")?;
+                let rows = read.query_map([], |row| {
+                    Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+                })?;
+                for row in rows {
+                    let (id, started_at) = row?;
+                    let date = parse_timestamp(&started_at)
+                        .map(local_date)
+                        .unwrap_or_default();
+                    write.execute(params![id, date])?;
+                }
+            }
+            tx.execute_batch(
+                "-- Covers the per-day totals, so statistics read only this index.
+                 CREATE INDEX sessions_by_day ON sessions(local_date, routine_id, outcome,
+                     active_secs, pain_before, pain_after);
+                 CREATE INDEX sessions_routine ON sessions(routine_id, started_at);
+                 PRAGMA user_version = 2;",
+            )?;
+            tx.commit()?;
+        }
         Ok(())
     }
 
@@ -219,8 +258,8 @@ impl HistoryDb {
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT INTO sessions (routine_id, routine_name, planned_secs, step_count, started_at,
-                 heartbeat_at, outcome, pain_before, regions, heat_used)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9)",
+                 heartbeat_at, outcome, pain_before, regions, heat_used, local_date)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
                 session.routine_id,
                 session.routine_name,
@@ -231,6 +270,7 @@ impl HistoryDb {
                 session.pain_before,
                 session.regions.join(","),
                 session.heat_used,
+                local_date(session.started_at),
             ],
         )?;
         let id = tx.last_insert_rowid();
@@ -354,6 +394,128 @@ impl HistoryDb {
         Ok(u64::try_from(count).unwrap_or(0))
     }
 
+    /// One page of the sessions a filter keeps, newest first.
+    pub fn page(
+        &self,
+        filter: &HistoryFilter,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Vec<SessionRow>, HistoryError> {
+        let (conditions, mut values) = filter_sql(filter);
+        let mut statement = self.conn.prepare_cached(&format!(
+            "{SELECT} WHERE {conditions} ORDER BY started_at DESC, id DESC LIMIT ?{} OFFSET ?{}",
+            values.len() + 1,
+            values.len() + 2
+        ))?;
+        values.push(i64::try_from(limit).unwrap_or(i64::MAX).into());
+        values.push(i64::try_from(offset).unwrap_or(i64::MAX).into());
+        let rows = statement.query_map(rusqlite::params_from_iter(values), read_row)?;
+        let mut sessions = Vec::new();
+        for row in rows {
+            sessions.push(row??.into_row()?);
+        }
+        Ok(sessions)
+    }
+
+    /// Every session a filter keeps, newest first (exports).
+    pub fn matching(&self, filter: &HistoryFilter) -> Result<Vec<SessionRow>, HistoryError> {
+        self.page(filter, 0, u64::MAX >> 1)
+    }
+
+    /// How many sessions a filter keeps.
+    pub fn count_matching(&self, filter: &HistoryFilter) -> Result<u64, HistoryError> {
+        let (conditions, values) = filter_sql(filter);
+        let mut statement = self
+            .conn
+            .prepare_cached(&format!("SELECT COUNT(*) FROM sessions WHERE {conditions}"))?;
+        let count: i64 =
+            statement.query_row(rusqlite::params_from_iter(values), |row| row.get(0))?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    /// Per-day totals of the finished sessions a filter keeps, oldest first:
+    /// everything the statistics and charts need, summed by SQLite.
+    pub fn day_totals(&self, filter: &HistoryFilter) -> Result<Vec<DayTotals>, HistoryError> {
+        let (conditions, values) = filter_sql(filter);
+        let mut statement = self.conn.prepare_cached(&format!(
+            "SELECT local_date, COUNT(*), SUM(active_secs),
+                 TOTAL(pain_before), COUNT(pain_before),
+                 TOTAL(pain_after), COUNT(pain_after),
+                 TOTAL(pain_after - pain_before), COUNT(pain_after - pain_before)
+             FROM sessions WHERE {conditions} AND outcome != 'running'
+             GROUP BY local_date ORDER BY local_date"
+        ))?;
+        let rows = statement.query_map(rusqlite::params_from_iter(values), |row| {
+            let date: String = row.get(0)?;
+            Ok((
+                date,
+                DayTotals {
+                    date: chrono::NaiveDate::MIN,
+                    sessions: row.get(1)?,
+                    active_secs: u64::try_from(row.get::<_, i64>(2)?).unwrap_or(0),
+                    pain_before_sum: row.get::<_, f64>(3)? as u32,
+                    pain_before_count: row.get(4)?,
+                    pain_after_sum: row.get::<_, f64>(5)? as u32,
+                    pain_after_count: row.get(6)?,
+                    pain_change_sum: row.get::<_, f64>(7)? as i64,
+                    pain_change_count: row.get(8)?,
+                },
+            ))
+        })?;
+        let mut days = Vec::new();
+        for row in rows {
+            let (date, mut totals) = row?;
+            // A row whose date cannot be read is left out of the charts, not fatal.
+            if let Ok(parsed) = chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d") {
+                totals.date = parsed;
+                days.push(totals);
+            }
+        }
+        Ok(days)
+    }
+
+    /// Each routine in the history with the name it was last played under,
+    /// sorted by name, for the routine filter.
+    pub fn routines(&self) -> Result<Vec<(String, String)>, HistoryError> {
+        // Hop from one routine id to the next through the index, then read
+        // each one's newest name: a few lookups however long the history is.
+        let mut next_id = self.conn.prepare_cached(
+            "SELECT routine_id FROM sessions WHERE routine_id > ?1
+             ORDER BY routine_id LIMIT 1",
+        )?;
+        let mut newest_name = self.conn.prepare_cached(
+            "SELECT routine_name FROM sessions WHERE routine_id = ?1
+             ORDER BY started_at DESC LIMIT 1",
+        )?;
+        let mut routines: Vec<(String, String)> = Vec::new();
+        let mut after = String::new();
+        while let Some(id) = next_id
+            .query_row(params![after], |row| row.get::<_, String>(0))
+            .optional()?
+        {
+            let name: String = newest_name.query_row(params![id], |row| row.get(0))?;
+            after.clone_from(&id);
+            routines.push((id, name));
+        }
+        routines.sort_by_key(|(_, name)| name.to_lowercase());
+        Ok(routines)
+    }
+
+    /// When heat was last used: the end (or last heartbeat) of the latest
+    /// session with heat.
+    pub fn last_heat_use(&self) -> Result<Option<DateTime<Utc>>, HistoryError> {
+        let last: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT MAX(heartbeat_at) FROM sessions WHERE heat_used = 1",
+                [],
+                |row| row.get(0),
+            )
+            .optional()?
+            .flatten();
+        Ok(last.as_deref().and_then(parse_timestamp))
+    }
+
     /// Inserts many sessions in one transaction (imports and benchmarks); each
     /// gets a new id.
     pub fn insert_many(&mut self, rows: &[SessionRow]) -> Result<(), HistoryError> {
@@ -371,8 +533,8 @@ fn insert_row(conn: &Connection, row: &SessionRow, id: Option<i64>) -> rusqlite:
     let mut statement = conn.prepare_cached(
         "INSERT INTO sessions (id, routine_id, routine_name, planned_secs, active_secs, steps_done,
              step_count, started_at, ended_at, heartbeat_at, outcome, pain_before, pain_after,
-             notes, regions, heat_used)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+             notes, regions, heat_used, local_date)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     )?;
     statement.execute(params![
         id,
@@ -391,7 +553,34 @@ fn insert_row(conn: &Connection, row: &SessionRow, id: Option<i64>) -> rusqlite:
         row.notes,
         row.regions.join(","),
         row.heat_used,
+        local_date(row.started_at),
     ])
+}
+
+/// The filter as a WHERE clause with only the conditions in use (so SQLite can
+/// pick the index that fits), and its parameters in order.
+fn filter_sql(filter: &HistoryFilter) -> (String, Vec<rusqlite::types::Value>) {
+    use rusqlite::types::Value;
+    let mut conditions = vec!["1".to_owned()];
+    let mut values = Vec::new();
+    let day = |date: chrono::NaiveDate| Value::Text(date.format("%Y-%m-%d").to_string());
+    if let Some(id) = &filter.routine_id {
+        values.push(Value::Text(id.clone()));
+        conditions.push(format!("routine_id = ?{}", values.len()));
+    }
+    if let Some(outcome) = filter.outcome {
+        values.push(Value::Text(outcome.as_str().to_owned()));
+        conditions.push(format!("outcome = ?{}", values.len()));
+    }
+    if let Some(from) = filter.from {
+        values.push(day(from));
+        conditions.push(format!("local_date >= ?{}", values.len()));
+    }
+    if let Some(to) = filter.to {
+        values.push(day(to));
+        conditions.push(format!("local_date <= ?{}", values.len()));
+    }
+    (conditions.join(" AND "), values)
 }
 
 const SELECT: &str = "SELECT id, routine_id, routine_name, planned_secs, active_secs, steps_done,

@@ -8,10 +8,100 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::core::history::Outcome;
-use crate::store::history_db::{HistoryDb, NewSession, SessionRow};
+use crate::core::history::{
+    CalendarDay, HistoryFilter, Outcome, PainPoint, Stats, calendar, compute_stats,
+    minutes_per_week, pain_trend,
+};
+use crate::store::export::{ExportFormat, render};
+use crate::store::history_db::{HistoryDb, HistoryError, NewSession, SessionRow};
+
+/// Weeks shown by the minutes chart and the calendar.
+pub const CHART_WEEKS: u32 = 12;
+
+/// What the history screen asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryQuery {
+    /// Increases with every new query, so late answers to old ones are ignored.
+    pub generation: u64,
+    /// Which sessions.
+    pub filter: HistoryFilter,
+    /// The local date "this week" and the streak count from.
+    pub today: NaiveDate,
+    /// Rows in the first page.
+    pub page_size: u64,
+}
+
+/// Everything the history screen draws, except rows beyond the first page.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HistoryView {
+    /// The query this answers.
+    pub generation: u64,
+    /// Sessions stored in all.
+    pub total_sessions: u64,
+    /// Sessions the filter keeps.
+    pub matching: u64,
+    /// Sessions and minutes this week, month and all time; pain change; streak.
+    pub stats: Stats,
+    /// Minutes per week, oldest first.
+    pub weekly_minutes: Vec<(NaiveDate, u64)>,
+    /// Average pain before and after, per day with ratings.
+    pub pain: Vec<PainPoint>,
+    /// The last weeks, day by day.
+    pub calendar: Vec<CalendarDay>,
+    /// Routines in the history (id, latest name), for the filter.
+    pub routines: Vec<(String, String)>,
+    /// The newest rows the filter keeps.
+    pub first_page: Vec<SessionRow>,
+}
+
+/// Builds the history screen's view with a handful of indexed queries.
+pub fn load_view(db: &HistoryDb, query: &HistoryQuery) -> Result<HistoryView, HistoryError> {
+    let days = db.day_totals(&query.filter)?;
+    Ok(HistoryView {
+        generation: query.generation,
+        total_sessions: db.count()?,
+        matching: db.count_matching(&query.filter)?,
+        stats: compute_stats(&days, query.today),
+        weekly_minutes: minutes_per_week(&days, query.today, CHART_WEEKS),
+        pain: pain_trend(&days),
+        calendar: calendar(&days, query.today, CHART_WEEKS),
+        routines: db.routines()?,
+        first_page: db.page(&query.filter, 0, query.page_size)?,
+    })
+}
+
+/// Answers from the history thread to the history screen.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HistoryReply {
+    /// A new view for a query.
+    View(Box<HistoryView>),
+    /// More rows for the table.
+    Page {
+        /// The query these rows belong to.
+        generation: u64,
+        /// Index of the first row.
+        offset: u64,
+        /// The rows.
+        rows: Vec<SessionRow>,
+    },
+    /// Ratings or notes were changed.
+    Edited(i64),
+    /// A session was deleted; keep it to undo.
+    Deleted(Box<SessionRow>),
+    /// A deleted session was put back.
+    Restored(i64),
+    /// The history was written to a file.
+    Exported {
+        /// Where.
+        path: PathBuf,
+        /// How many sessions.
+        count: usize,
+    },
+    /// Something could not be read or written; the message says what.
+    Failed(String),
+}
 
 /// How often a playing session's progress is written.
 pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(5);
@@ -42,6 +132,26 @@ enum Job {
         notes: String,
     },
     Flush(Sender<()>),
+    Query(HistoryQuery),
+    Page {
+        generation: u64,
+        filter: HistoryFilter,
+        offset: u64,
+        limit: u64,
+    },
+    Edit {
+        id: i64,
+        pain_before: Option<u8>,
+        pain_after: Option<u8>,
+        notes: String,
+    },
+    Delete(i64),
+    Restore(Box<SessionRow>),
+    Export {
+        filter: HistoryFilter,
+        format: ExportFormat,
+        path: PathBuf,
+    },
 }
 
 /// Whether the history can be written, for the window's notice.
@@ -56,6 +166,7 @@ pub struct HistoryStatus {
 /// Handle to the history thread.
 pub struct HistoryWorker {
     jobs: Option<Sender<Job>>,
+    replies: Receiver<HistoryReply>,
     status: Arc<Mutex<HistoryStatus>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -75,6 +186,7 @@ impl HistoryWorker {
         heartbeat_every: Duration,
     ) -> Self {
         let (jobs, receiver) = mpsc::channel();
+        let (reply_sender, replies) = mpsc::channel();
         let status = Arc::new(Mutex::new(HistoryStatus::default()));
         let thread_status = Arc::clone(&status);
         let thread = thread::Builder::new()
@@ -84,6 +196,7 @@ impl HistoryWorker {
                     &path,
                     &stamp,
                     &receiver,
+                    &reply_sender,
                     &thread_status,
                     notify.as_ref(),
                     heartbeat_every,
@@ -92,6 +205,7 @@ impl HistoryWorker {
         match thread {
             Ok(thread) => Self {
                 jobs: Some(jobs),
+                replies,
                 status,
                 thread: Some(thread),
             },
@@ -102,6 +216,7 @@ impl HistoryWorker {
                     .unavailable = Some(format!("the history thread could not start: {error}"));
                 Self {
                     jobs: None,
+                    replies,
                     status,
                     thread: None,
                 }
@@ -158,6 +273,55 @@ impl HistoryWorker {
         });
     }
 
+    /// Asks for the history screen's view; the answer arrives through [`Self::drain`].
+    pub fn query(&self, query: HistoryQuery) {
+        self.send(Job::Query(query));
+    }
+
+    /// Asks for more rows of the table.
+    pub fn page(&self, generation: u64, filter: HistoryFilter, offset: u64, limit: u64) {
+        self.send(Job::Page {
+            generation,
+            filter,
+            offset,
+            limit,
+        });
+    }
+
+    /// Changes a stored session's ratings and notes.
+    pub fn edit(&self, id: i64, pain_before: Option<u8>, pain_after: Option<u8>, notes: String) {
+        self.send(Job::Edit {
+            id,
+            pain_before,
+            pain_after,
+            notes,
+        });
+    }
+
+    /// Deletes a session; the reply carries it so it can be put back.
+    pub fn delete(&self, id: i64) {
+        self.send(Job::Delete(id));
+    }
+
+    /// Puts a deleted session back.
+    pub fn restore(&self, row: SessionRow) {
+        self.send(Job::Restore(Box::new(row)));
+    }
+
+    /// Writes the sessions a filter keeps to a file, atomically.
+    pub fn export(&self, filter: HistoryFilter, format: ExportFormat, path: PathBuf) {
+        self.send(Job::Export {
+            filter,
+            format,
+            path,
+        });
+    }
+
+    /// Answers that have arrived since the last call.
+    pub fn drain(&self) -> Vec<HistoryReply> {
+        self.replies.try_iter().collect()
+    }
+
     /// Waits until every job sent so far is written (tests and exit).
     pub fn flush(&self) {
         let (done, wait) = mpsc::channel();
@@ -201,6 +365,7 @@ fn run(
     path: &std::path::Path,
     stamp: &str,
     receiver: &Receiver<Job>,
+    replies: &Sender<HistoryReply>,
     status: &Mutex<HistoryStatus>,
     notify: &(dyn Fn() + Send + Sync),
     heartbeat_every: Duration,
@@ -249,8 +414,17 @@ fn run(
             }
         };
         let Some(db) = db.as_mut() else {
-            if let Some(Job::Flush(done)) = job {
-                let _ = done.send(());
+            match job {
+                Some(Job::Flush(done)) => {
+                    let _ = done.send(());
+                }
+                Some(Job::Query(_) | Job::Export { .. }) => {
+                    let _ = replies.send(HistoryReply::Failed(
+                        "The history could not be opened, so there is nothing to show.".into(),
+                    ));
+                    notify();
+                }
+                _ => {}
             }
             continue;
         };
@@ -306,11 +480,84 @@ fn run(
                 let _ = done.send(());
                 Ok(())
             }
+            Some(other) => {
+                let reply = answer(db, other);
+                let _ = replies.send(reply);
+                notify();
+                Ok(())
+            }
         };
         if let Err(error) = result {
             log::warn!("history not saved: {error}");
             let reason = error.to_string();
             set(&|status| status.unavailable = Some(reason.clone()));
+        }
+    }
+}
+
+/// Serves the history screen's jobs.
+fn answer(db: &mut HistoryDb, job: Job) -> HistoryReply {
+    let failed = |what: &str, error: &dyn std::fmt::Display| {
+        log::warn!("history: {what}: {error}");
+        HistoryReply::Failed(format!("The history could not be {what} ({error})."))
+    };
+    match job {
+        Job::Query(query) => match load_view(db, &query) {
+            Ok(view) => HistoryReply::View(Box::new(view)),
+            Err(error) => failed("read", &error),
+        },
+        Job::Page {
+            generation,
+            filter,
+            offset,
+            limit,
+        } => match db.page(&filter, offset, limit) {
+            Ok(rows) => HistoryReply::Page {
+                generation,
+                offset,
+                rows,
+            },
+            Err(error) => failed("read", &error),
+        },
+        Job::Edit {
+            id,
+            pain_before,
+            pain_after,
+            notes,
+        } => match db.set_ratings(id, pain_before, pain_after, &notes) {
+            Ok(()) => HistoryReply::Edited(id),
+            Err(error) => failed("saved", &error),
+        },
+        Job::Delete(id) => match db.delete(id) {
+            Ok(Some(row)) => HistoryReply::Deleted(Box::new(row)),
+            Ok(None) => HistoryReply::Failed("That session was already deleted.".into()),
+            Err(error) => failed("changed", &error),
+        },
+        Job::Restore(row) => match db.restore(&row) {
+            Ok(()) => HistoryReply::Restored(row.id),
+            Err(error) => failed("changed", &error),
+        },
+        Job::Export {
+            filter,
+            format,
+            path,
+        } => {
+            let written = db
+                .matching(&filter)
+                .map_err(|error| error.to_string())
+                .and_then(|rows| {
+                    let text = render(&rows, format).map_err(|error| error.to_string())?;
+                    crate::store::prefs_store::write_atomically(&path, &text)
+                        .map_err(|error| error.to_string())?;
+                    Ok(rows.len())
+                });
+            match written {
+                Ok(count) => HistoryReply::Exported { path, count },
+                Err(error) => failed("exported", &error),
+            }
+        }
+        Job::Start { .. } | Job::Finish { .. } | Job::Ratings { .. } | Job::Flush(_) => {
+            HistoryReply::Failed("internal: a recording job reached the reader".into())
         }
     }
 }

@@ -44,7 +44,7 @@ pub fn finish_ui(ui: &mut egui::Ui, summary: &FinishSummary) -> Vec<Command> {
         theme::card_frame(&visuals).show(ui, |ui| {
             ui.set_max_width(520.0);
             ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
-                super::setup::pain_ui(ui, "How much does it hurt now? (optional)", summary.pain_after, |pain| {
+                super::setup::pain_ui(ui, "How much does it hurt now? (optional)", "Pain", summary.pain_after, |pain| {
                     commands.push(Command::RateSession {
                         pain_after: pain,
                         notes: summary.notes.clone(),

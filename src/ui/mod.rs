@@ -4,6 +4,7 @@
 
 pub mod editor;
 mod finish;
+pub mod history;
 mod library;
 mod player;
 mod settings;
@@ -31,9 +32,10 @@ use crate::library::RoutineSource;
 use crate::library::{DEFAULT_ROUTINE_ID, Library};
 use crate::store::disk::{DiskJob, DiskResult, DiskWorker};
 use crate::store::history_db::NewSession;
-use crate::store::history_worker::{HistoryWorker, SessionToken};
+use crate::store::history_worker::{HistoryQuery, HistoryReply, HistoryWorker, SessionToken};
 use crate::store::prefs_store::{PrefsSaver, SaveStatus};
 use editor::EditorState;
+use history::{HistoryState, PAGE_ROWS};
 use transfer::{Direction, ImportChoice, PendingImport, TransferState};
 
 /// What the app needs from the outside world; tests pass fakes.
@@ -139,6 +141,33 @@ pub enum Command {
     LeaveTransfer,
     /// Pick a sound file for a cue with the system file dialog.
     ChooseCueSound(CueKind),
+    /// Open the history screen.
+    ShowHistory,
+    /// Ask the history thread again with the screen's filter.
+    QueryHistory,
+    /// Fetch the table rows starting at this index.
+    LoadHistoryPage(u64),
+    /// Change a stored session's ratings and notes.
+    EditSession {
+        /// Session id.
+        id: i64,
+        /// Pain before.
+        pain_before: Option<u8>,
+        /// Pain after.
+        pain_after: Option<u8>,
+        /// Notes.
+        notes: String,
+    },
+    /// Delete a stored session (already confirmed).
+    DeleteSession(i64),
+    /// Put the last deleted session back.
+    UndoDeleteSession,
+    /// Hide the "deleted" bar without undoing.
+    ForgetDeletedSession,
+    /// Write the sessions shown to this file.
+    ExportHistory(PathBuf),
+    /// Open the system file dialog for the history export path.
+    BrowseHistoryExport,
     /// Close the window.
     Quit,
 }
@@ -224,6 +253,8 @@ pub enum Screen {
     Editor(Box<EditorState>),
     /// Importing or exporting a routine file.
     Transfer(Box<TransferState>),
+    /// Past sessions, statistics and charts.
+    History(Box<HistoryState>),
 }
 
 impl Screen {
@@ -237,6 +268,7 @@ impl Screen {
             Screen::Settings => "settings",
             Screen::Editor(_) => "editor",
             Screen::Transfer(_) => "transfer",
+            Screen::History(_) => "history",
         }
     }
 }
@@ -595,7 +627,149 @@ impl UnknotApp {
                     None => Screen::Library,
                 };
             }
+            Command::ShowHistory => {
+                self.screen = Screen::History(Box::new(HistoryState::new(&home_folder())));
+                self.query_history();
+            }
+            Command::QueryHistory => self.query_history(),
+            Command::LoadHistoryPage(offset) => {
+                if let (Screen::History(state), Some(history)) = (&self.screen, &self.deps.history)
+                {
+                    history.page(state.generation, state.filter.clone(), offset, PAGE_ROWS);
+                }
+            }
+            Command::EditSession {
+                id,
+                pain_before,
+                pain_after,
+                notes,
+            } => {
+                if let Some(history) = &self.deps.history {
+                    history.edit(id, pain_before, pain_after, notes);
+                }
+            }
+            Command::DeleteSession(id) => {
+                if let Some(history) = &self.deps.history {
+                    history.delete(id);
+                }
+            }
+            Command::UndoDeleteSession => {
+                if let Screen::History(state) = &mut self.screen
+                    && let Some(row) = state.deleted.take()
+                    && let Some(history) = &self.deps.history
+                {
+                    history.restore(row);
+                }
+            }
+            Command::ForgetDeletedSession => {
+                if let Screen::History(state) = &mut self.screen {
+                    state.deleted = None;
+                }
+            }
+            Command::ExportHistory(path) => {
+                if let (Screen::History(state), Some(history)) = (&self.screen, &self.deps.history)
+                {
+                    history.export(state.filter.clone(), state.export_format, path);
+                }
+            }
+            Command::BrowseHistoryExport => {
+                if let Screen::History(state) = &self.screen {
+                    let start = PathBuf::from(state.export_path.trim());
+                    let filter = match state.export_format {
+                        crate::store::export::ExportFormat::Csv => ("CSV", &["csv"][..]),
+                        crate::store::export::ExportFormat::Json => ("JSON", &["json"][..]),
+                    };
+                    self.open_dialog(DialogTarget::HistoryExport, start, true, filter);
+                }
+            }
             Command::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
+        }
+    }
+
+    /// Asks the history thread for the screen's view under its current filter.
+    fn query_history(&mut self) {
+        let Screen::History(state) = &mut self.screen else {
+            return;
+        };
+        let Some(history) = &self.deps.history else {
+            state.problem = Some("The history is not available in this run.".into());
+            state.view = Some(Box::default());
+            return;
+        };
+        state.generation += 1;
+        history.query(HistoryQuery {
+            generation: state.generation,
+            filter: state.filter.clone(),
+            today: chrono::Local::now().date_naive(),
+            page_size: PAGE_ROWS,
+        });
+    }
+
+    /// Applies what the history thread sent back.
+    fn apply_history_reply(&mut self, reply: HistoryReply) {
+        let requery = {
+            let Screen::History(state) = &mut self.screen else {
+                if let HistoryReply::Failed(message) = reply {
+                    self.notice = Some(message);
+                }
+                return;
+            };
+            match reply {
+                HistoryReply::View(view) => {
+                    state.accept_view(view);
+                    false
+                }
+                HistoryReply::Page {
+                    generation,
+                    offset,
+                    rows,
+                } => {
+                    state.accept_page(generation, offset, rows);
+                    false
+                }
+                HistoryReply::Edited(id) => {
+                    if let Some(detail) = &mut state.detail
+                        && detail.row.id == id
+                    {
+                        detail.row.pain_before = detail.pain_before;
+                        detail.row.pain_after = detail.pain_after;
+                        detail.row.notes = detail.notes.clone();
+                    }
+                    state.message = Some("Saved.".into());
+                    true
+                }
+                HistoryReply::Deleted(row) => {
+                    if state
+                        .detail
+                        .as_ref()
+                        .is_some_and(|detail| detail.row.id == row.id)
+                    {
+                        state.detail = None;
+                    }
+                    state.deleted = Some(*row);
+                    true
+                }
+                HistoryReply::Restored(_) => true,
+                HistoryReply::Exported { path, count } => {
+                    state.message = Some(format!(
+                        "Exported {count} session{} to {}.",
+                        if count == 1 { "" } else { "s" },
+                        path.display()
+                    ));
+                    false
+                }
+                HistoryReply::Failed(message) => {
+                    state.problem = Some(message);
+                    // Stop the "reading" spinner: there is nothing more coming.
+                    if state.view.is_none() {
+                        state.view = Some(Box::default());
+                    }
+                    false
+                }
+            }
+        };
+        if requery {
+            self.query_history();
         }
     }
 
@@ -824,6 +998,10 @@ impl UnknotApp {
                         "No system file dialog is available here; type the file's path instead."
                             .to_owned()
                     }
+                    DialogTarget::HistoryExport => {
+                        "No system file dialog is available here; type the export file's path instead."
+                            .to_owned()
+                    }
                     DialogTarget::CueSound(kind) => format!(
                         "No system file dialog is available here. To use your own sound for \"{}\", set custom_file under [cues] in {}.",
                         kind.label(),
@@ -844,6 +1022,11 @@ impl UnknotApp {
                         state.path_text = path.display().to_string();
                     }
                 }
+                DialogTarget::HistoryExport => {
+                    if let Screen::History(state) = &mut self.screen {
+                        state.export_path = path.display().to_string();
+                    }
+                }
                 DialogTarget::CueSound(kind) => {
                     self.update_prefs(|prefs| prefs.cues.get_mut(kind).custom_file = Some(path));
                 }
@@ -852,6 +1035,13 @@ impl UnknotApp {
         let warnings = self.deps.cues.take_warnings();
         if !warnings.is_empty() {
             self.notice = Some(warnings.join("\n"));
+        }
+        let replies = match &self.deps.history {
+            Some(history) => history.drain(),
+            None => Vec::new(),
+        };
+        for reply in replies {
+            self.apply_history_reply(reply);
         }
         let results = match &self.deps.disk {
             Some(disk) => disk.drain(),
@@ -1019,6 +1209,12 @@ impl UnknotApp {
                         commands.push(Command::ShowLibrary);
                     }
                 }
+                Screen::History(state) => {
+                    // Esc closes the open session first, then leaves.
+                    if state.detail.is_none() && input.consume_key(Modifiers::NONE, Key::Escape) {
+                        commands.push(Command::ShowLibrary);
+                    }
+                }
             }
         });
         commands
@@ -1104,6 +1300,19 @@ impl UnknotApp {
                     commands.extend(editor::editor_ui(ui, editor, library_data));
                 }
                 Screen::Transfer(state) => commands.extend(transfer::transfer_ui(ui, state)),
+                Screen::History(state) => {
+                    if state.detail.is_some()
+                        && ui.input_mut(|input| input.consume_key(Modifiers::NONE, Key::Escape))
+                    {
+                        state.detail = None;
+                    }
+                    commands.extend(history::history_ui(
+                        ui,
+                        state,
+                        prefs.show_streak,
+                        chrono::Local::now().date_naive(),
+                    ));
+                }
             });
 
         for command in commands {
@@ -1122,6 +1331,11 @@ impl UnknotApp {
                 && ui.button("Routines").clicked()
             {
                 commands.push(Command::ShowLibrary);
+            }
+            if !matches!(self.screen, Screen::History(_) | Screen::Player(_))
+                && ui.button("History").clicked()
+            {
+                commands.push(Command::ShowHistory);
             }
             if !matches!(self.screen, Screen::Settings | Screen::Player(_))
                 && ui.button("Settings").clicked()
@@ -1374,6 +1588,8 @@ enum DialogTarget {
     TransferPath,
     /// A custom sound for a cue.
     CueSound(CueKind),
+    /// Where to export the history.
+    HistoryExport,
 }
 
 /// The routine Enter opens on the library: the last one played, else the default.

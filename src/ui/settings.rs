@@ -155,6 +155,11 @@ pub fn settings_ui(ui: &mut egui::Ui, prefs: &Preferences) -> Vec<Command> {
                 }
                 ui.end_row();
             });
+
+        ui.add_space(14.0);
+        section(ui, "History");
+        ui.checkbox(&mut edited.show_streak, "Show my streak of days in a row")
+            .on_hover_text("Some people find streaks motivating, others find them stressful");
     });
     if edited != *prefs {
         commands.push(Command::ChangePrefs(Box::new(edited)));

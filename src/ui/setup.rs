@@ -108,7 +108,7 @@ pub fn setup_ui(
             });
 
                     ui.add_space(12.0);
-        pain_ui(ui, "How much does your back hurt right now? (optional)", setup.pain_before, |pain| {
+        pain_ui(ui, "How much does your back hurt right now? (optional)", "Pain", setup.pain_before, |pain| {
             commands.push(Command::SetPainBefore(pain));
         });
 
@@ -182,6 +182,7 @@ pub fn setup_ui(
 pub fn pain_ui(
     ui: &mut egui::Ui,
     question: &str,
+    accessible_prefix: &str,
     current: Option<u8>,
     mut changed: impl FnMut(Option<u8>),
 ) {
@@ -190,7 +191,7 @@ pub fn pain_ui(
         for value in 0..=10u8 {
             let response = ui
                 .selectable_label(current == Some(value), format!("{value}"))
-                .accessible_name(format!("Pain {value}"))
+                .accessible_name(format!("{accessible_prefix} {value}"))
                 .on_hover_text(match value {
                     0 => "No pain",
                     1..=3 => "Mild",
@@ -202,8 +203,19 @@ pub fn pain_ui(
             }
         }
         if ui
-            .selectable_label(current.is_none(), "Skip")
-            .accessible_name("Skip the pain rating")
+            .selectable_label(
+                current.is_none(),
+                if accessible_prefix == "Pain" {
+                    "Skip"
+                } else {
+                    "Not rated"
+                },
+            )
+            .accessible_name(if accessible_prefix == "Pain" {
+                "Skip the pain rating".to_owned()
+            } else {
+                format!("{accessible_prefix}: not rated")
+            })
             .clicked()
         {
             changed(None);

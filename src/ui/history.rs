@@ -1,0 +1,1020 @@
+//! The history screen: every session, newest first, with filters, a detail
+//! view to change ratings and notes, statistics, charts and export.
+//!
+//! The table is virtual: only visible rows are drawn, and rows arrive from the
+//! history thread a page at a time, so 100,000 sessions scroll as smoothly as
+//! ten.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Datelike, Duration as Days, Local, NaiveDate};
+use egui::{RichText, Sense};
+use egui_extras::{Column, TableBuilder};
+use egui_plot::{Bar, BarChart, Line, Plot, PlotPoints, Points};
+
+use super::{Command, theme};
+use crate::core::history::{HistoryFilter, Outcome};
+use crate::core::routine::format_clock;
+use crate::store::export::ExportFormat;
+use crate::store::history_db::SessionRow;
+use crate::store::history_worker::HistoryView;
+
+/// Rows fetched per request.
+pub const PAGE_ROWS: u64 = 100;
+/// Pages kept in memory; the ones farthest from view are dropped first.
+const MAX_PAGES_KEPT: usize = 40;
+const ROW_HEIGHT: f32 = 26.0;
+
+/// A quick choice of dates for the filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateRange {
+    /// No date limit.
+    AllTime,
+    /// Today and the six days before.
+    LastWeek,
+    /// The last 30 days.
+    LastMonth,
+    /// The last twelve weeks.
+    LastTwelveWeeks,
+    /// Since 1 January.
+    ThisYear,
+    /// Typed dates.
+    Custom,
+}
+
+impl DateRange {
+    const ALL: [DateRange; 6] = [
+        DateRange::AllTime,
+        DateRange::LastWeek,
+        DateRange::LastMonth,
+        DateRange::LastTwelveWeeks,
+        DateRange::ThisYear,
+        DateRange::Custom,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            DateRange::AllTime => "All dates",
+            DateRange::LastWeek => "Last 7 days",
+            DateRange::LastMonth => "Last 30 days",
+            DateRange::LastTwelveWeeks => "Last 12 weeks",
+            DateRange::ThisYear => "This year",
+            DateRange::Custom => "Between dates",
+        }
+    }
+
+    /// The dates this choice means on `today` (`None` for typed dates).
+    fn dates(self, today: NaiveDate) -> Option<(Option<NaiveDate>, Option<NaiveDate>)> {
+        let back = |days: i64| Some((Some(today - Days::days(days)), None));
+        match self {
+            DateRange::AllTime => Some((None, None)),
+            DateRange::LastWeek => back(6),
+            DateRange::LastMonth => back(29),
+            DateRange::LastTwelveWeeks => back(83),
+            DateRange::ThisYear => Some((today.with_ordinal(1), None)),
+            DateRange::Custom => None,
+        }
+    }
+}
+
+/// The detail view of one session, with the person's edits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detail {
+    /// The session as stored.
+    pub row: SessionRow,
+    /// Pain before as edited.
+    pub pain_before: Option<u8>,
+    /// Pain after as edited.
+    pub pain_after: Option<u8>,
+    /// Notes as edited.
+    pub notes: String,
+    /// Waiting for "Delete" to be confirmed.
+    pub confirm_delete: bool,
+}
+
+impl Detail {
+    /// Opens a session for editing.
+    pub fn new(row: SessionRow) -> Self {
+        Self {
+            pain_before: row.pain_before,
+            pain_after: row.pain_after,
+            notes: row.notes.clone(),
+            row,
+            confirm_delete: false,
+        }
+    }
+
+    /// Whether there is anything to save.
+    pub fn changed(&self) -> bool {
+        self.pain_before != self.row.pain_before
+            || self.pain_after != self.row.pain_after
+            || self.notes != self.row.notes
+    }
+}
+
+/// The history screen's state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryState {
+    /// The filter in force.
+    pub filter: HistoryFilter,
+    /// The date choice.
+    pub range: DateRange,
+    /// "From" as typed (custom dates).
+    pub from_text: String,
+    /// "To" as typed (custom dates).
+    pub to_text: String,
+    /// The latest query sent; older answers are ignored.
+    pub generation: u64,
+    /// The latest answer.
+    pub view: Option<Box<HistoryView>>,
+    /// Rows by page number.
+    pub pages: BTreeMap<u64, Vec<SessionRow>>,
+    /// Pages asked for and not yet here.
+    pub requested: BTreeSet<u64>,
+    /// The open session.
+    pub detail: Option<Detail>,
+    /// The last deleted session, for "Undo".
+    pub deleted: Option<SessionRow>,
+    /// Whether the export bar is open.
+    pub exporting: bool,
+    /// Export format.
+    pub export_format: ExportFormat,
+    /// Export path as typed or picked.
+    pub export_path: String,
+    /// A passing result ("Saved.") shown beside the heading.
+    pub message: Option<String>,
+    /// Something that went wrong, shown in a notice until dismissed.
+    pub problem: Option<String>,
+}
+
+impl HistoryState {
+    /// A fresh screen with no filter; `export_folder` is where exports go by default.
+    pub fn new(export_folder: &std::path::Path) -> Self {
+        Self {
+            filter: HistoryFilter::default(),
+            range: DateRange::AllTime,
+            from_text: String::new(),
+            to_text: String::new(),
+            generation: 0,
+            view: None,
+            pages: BTreeMap::new(),
+            requested: BTreeSet::new(),
+            detail: None,
+            deleted: None,
+            exporting: false,
+            export_format: ExportFormat::Csv,
+            export_path: export_folder
+                .join("unknot-history.csv")
+                .display()
+                .to_string(),
+            message: None,
+            problem: None,
+        }
+    }
+
+    /// Takes a new view: the first page replaces whatever was cached.
+    pub fn accept_view(&mut self, view: Box<HistoryView>) {
+        if view.generation != self.generation {
+            return;
+        }
+        self.pages.clear();
+        self.requested.clear();
+        self.pages.insert(0, view.first_page.clone());
+        if let Some(detail) = &mut self.detail
+            && let Some(fresh) = view.first_page.iter().find(|row| row.id == detail.row.id)
+        {
+            detail.row = fresh.clone();
+        }
+        self.view = Some(view);
+    }
+
+    /// Takes a page of rows, dropping far-away pages to bound memory.
+    pub fn accept_page(&mut self, generation: u64, offset: u64, rows: Vec<SessionRow>) {
+        if generation != self.generation {
+            return;
+        }
+        let page = offset / PAGE_ROWS;
+        self.requested.remove(&page);
+        self.pages.insert(page, rows);
+        while self.pages.len() > MAX_PAGES_KEPT {
+            let farthest = self
+                .pages
+                .keys()
+                .copied()
+                .max_by_key(|kept| kept.abs_diff(page));
+            match farthest {
+                Some(far) => {
+                    self.pages.remove(&far);
+                }
+                None => break,
+            }
+        }
+    }
+
+    /// The row at `index`, if its page is here.
+    pub fn row(&self, index: u64) -> Option<&SessionRow> {
+        self.pages
+            .get(&(index / PAGE_ROWS))
+            .and_then(|rows| rows.get((index % PAGE_ROWS) as usize))
+    }
+
+    /// The rows the table currently has, in order (tests).
+    pub fn loaded_rows(&self) -> impl Iterator<Item = &SessionRow> {
+        self.pages.values().flatten()
+    }
+
+    fn export_path_for(&mut self, format: ExportFormat) {
+        let path = std::path::PathBuf::from(self.export_path.trim());
+        self.export_path = path
+            .with_extension(format.extension())
+            .display()
+            .to_string();
+        self.export_format = format;
+    }
+}
+
+/// A short local date for the table: day and time this year, day and year before.
+pub fn short_local_time(at: chrono::DateTime<chrono::Utc>, today: NaiveDate) -> String {
+    let local = at.with_timezone(&Local);
+    if local.year() == today.year() {
+        local.format("%-d %b, %H:%M").to_string()
+    } else {
+        local.format("%-d %b %Y").to_string()
+    }
+}
+
+/// Local date and time of a stored instant, the way people read it.
+pub fn local_time(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.with_timezone(&Local)
+        .format("%-d %b %Y, %H:%M")
+        .to_string()
+}
+
+fn pain_text(pain: Option<u8>) -> String {
+    pain.map_or_else(|| "-".to_owned(), |pain| pain.to_string())
+}
+
+/// Draws the history screen.
+pub fn history_ui(
+    ui: &mut egui::Ui,
+    state: &mut HistoryState,
+    show_streak: bool,
+    today: NaiveDate,
+) -> Vec<Command> {
+    let mut commands = Vec::new();
+    let visuals = ui.visuals().clone();
+    let muted = theme::muted(&visuals);
+
+    ui.horizontal(|ui| {
+        ui.heading(RichText::new("History").strong());
+        if let Some(view) = &state.view {
+            let text = if state.filter.is_empty() {
+                sessions_text(view.total_sessions)
+            } else {
+                format!(
+                    "{} of {}",
+                    view.matching,
+                    sessions_text(view.total_sessions)
+                )
+            };
+            ui.label(RichText::new(text).color(muted));
+        }
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui
+                .selectable_label(state.exporting, "Export…")
+                .on_hover_text("Save the sessions shown as CSV or JSON")
+                .clicked()
+            {
+                state.exporting = !state.exporting;
+            }
+            // Results show on this line, so nothing below jumps when they come and go.
+            if let Some(message) = state.message.clone() {
+                if ui.small_button("OK").clicked() {
+                    state.message = None;
+                }
+                ui.add(
+                    egui::Label::new(RichText::new(message).color(theme::accent(ui.visuals())))
+                        .truncate(),
+                );
+            }
+        });
+    });
+
+    if state.exporting {
+        export_bar(ui, state, &mut commands);
+    }
+    if let Some(problem) = state.problem.clone() {
+        theme::notice_frame(&visuals).show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(problem);
+                if ui.small_button("OK").clicked() {
+                    state.problem = None;
+                }
+            });
+        });
+    }
+    if let Some(deleted) = &state.deleted {
+        theme::notice_frame(&visuals).show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.label(format!(
+                    "Deleted the session of {} ({}).",
+                    local_time(deleted.started_at),
+                    deleted.routine_name
+                ));
+                if ui.button("Undo").clicked() {
+                    commands.push(Command::UndoDeleteSession);
+                }
+                if ui.small_button("OK").clicked() {
+                    commands.push(Command::ForgetDeletedSession);
+                }
+            });
+        });
+    }
+
+    let Some(view) = state.view.clone() else {
+        ui.add_space(30.0);
+        ui.vertical_centered(|ui| {
+            ui.spinner();
+            ui.label(RichText::new("Reading your history…").color(muted));
+        });
+        return commands;
+    };
+
+    stats_ui(ui, &view, show_streak);
+    ui.add_space(6.0);
+    filters_ui(ui, state, &view, today, &mut commands);
+    ui.add_space(6.0);
+
+    if view.total_sessions == 0 {
+        ui.add_space(20.0);
+        ui.label(
+            "No sessions yet. Each session you play is kept here: finished, stopped or cut off.",
+        );
+        return commands;
+    }
+
+    let side_width = (ui.available_width() * 0.42).clamp(300.0, 460.0);
+    egui::Panel::right("history-side")
+        .resizable(false)
+        .exact_size(side_width)
+        .frame(egui::Frame::new().inner_margin(egui::Margin {
+            left: 12,
+            ..Default::default()
+        }))
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .id_salt("history-side-scroll")
+                .auto_shrink([false, false])
+                .show(ui, |ui| {
+                    if state.detail.is_some() {
+                        detail_ui(ui, state, &mut commands);
+                    } else {
+                        charts_ui(ui, &view, today);
+                    }
+                });
+        });
+    table_ui(ui, state, view.matching, today, &mut commands);
+    commands
+}
+
+fn sessions_text(count: u64) -> String {
+    if count == 1 {
+        "1 session".to_owned()
+    } else {
+        format!("{count} sessions")
+    }
+}
+
+fn stats_ui(ui: &mut egui::Ui, view: &HistoryView, show_streak: bool) {
+    let visuals = ui.visuals().clone();
+    let muted = theme::muted(&visuals);
+    ui.horizontal_wrapped(|ui| {
+        let card = |ui: &mut egui::Ui, title: &str, value: String, detail: String| {
+            theme::card_frame(&visuals).show(ui, |ui| {
+                ui.set_min_width(140.0);
+                ui.vertical(|ui| {
+                    ui.label(RichText::new(title).color(muted));
+                    ui.horizontal(|ui| {
+                        ui.label(RichText::new(value).size(20.0).strong());
+                        ui.label(RichText::new(detail).color(muted).small());
+                    });
+                });
+            });
+        };
+        let stats = &view.stats;
+        for (title, totals) in [
+            ("This week", stats.this_week),
+            ("This month", stats.this_month),
+            ("All time", stats.all_time),
+        ] {
+            card(
+                ui,
+                title,
+                sessions_text(u64::from(totals.sessions)),
+                format!("{} min", totals.minutes),
+            );
+        }
+        let (value, detail) = match stats.average_pain_change {
+            Some(change) if change < -0.05 => (
+                format!("{:.1} lower", -change),
+                "pain after vs before".to_owned(),
+            ),
+            Some(change) if change > 0.05 => (
+                format!("{change:.1} higher"),
+                "pain after vs before".to_owned(),
+            ),
+            Some(_) => ("No change".to_owned(), "pain after vs before".to_owned()),
+            None => (
+                "Not rated".to_owned(),
+                "rate pain before and after".to_owned(),
+            ),
+        };
+        card(ui, "Average pain change", value, detail);
+        if show_streak {
+            let days = stats.streak_days;
+            card(
+                ui,
+                "Streak",
+                if days == 1 {
+                    "1 day".to_owned()
+                } else {
+                    format!("{days} days")
+                },
+                "in a row".to_owned(),
+            );
+        }
+    });
+}
+
+fn filters_ui(
+    ui: &mut egui::Ui,
+    state: &mut HistoryState,
+    view: &HistoryView,
+    today: NaiveDate,
+    commands: &mut Vec<Command>,
+) {
+    let before = state.filter.clone();
+    ui.horizontal_wrapped(|ui| {
+        let routine_label = ui.label("Routine");
+        let current = state
+            .filter
+            .routine_id
+            .as_ref()
+            .map(|id| {
+                view.routines
+                    .iter()
+                    .find(|(known, _)| known == id)
+                    .map_or(id.clone(), |(_, name)| name.clone())
+            })
+            .unwrap_or_else(|| "All routines".to_owned());
+        egui::ComboBox::from_id_salt("history-routine")
+            .selected_text(current)
+            .width(200.0)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut state.filter.routine_id, None, "All routines");
+                for (id, name) in &view.routines {
+                    ui.selectable_value(&mut state.filter.routine_id, Some(id.clone()), name);
+                }
+            })
+            .response
+            .labelled_by(routine_label.id);
+        let outcome_label = ui.label("Outcome");
+        egui::ComboBox::from_id_salt("history-outcome")
+            .selected_text(state.filter.outcome.map_or("Any outcome", Outcome::label))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut state.filter.outcome, None, "Any outcome");
+                for outcome in [
+                    Outcome::Completed,
+                    Outcome::StoppedEarly,
+                    Outcome::Interrupted,
+                    Outcome::Running,
+                ] {
+                    ui.selectable_value(&mut state.filter.outcome, Some(outcome), outcome.label());
+                }
+            })
+            .response
+            .labelled_by(outcome_label.id);
+        let dates_label = ui.label("Dates");
+        let mut range = state.range;
+        egui::ComboBox::from_id_salt("history-dates")
+            .selected_text(range.label())
+            .show_ui(ui, |ui| {
+                for choice in DateRange::ALL {
+                    ui.selectable_value(&mut range, choice, choice.label());
+                }
+            })
+            .response
+            .labelled_by(dates_label.id);
+        if range != state.range {
+            state.range = range;
+            if let Some((from, to)) = range.dates(today) {
+                state.filter.from = from;
+                state.filter.to = to;
+            } else {
+                let show = |date: Option<NaiveDate>| {
+                    date.map(|d| d.format("%Y-%m-%d").to_string())
+                        .unwrap_or_default()
+                };
+                state.from_text = show(state.filter.from);
+                state.to_text = show(state.filter.to);
+            }
+        }
+        if state.range == DateRange::Custom {
+            let date_field = |ui: &mut egui::Ui, name: &str, text: &mut String| {
+                let label = ui.label(name);
+                ui.add(
+                    egui::TextEdit::singleline(text)
+                        .desired_width(96.0)
+                        .hint_text("YYYY-MM-DD"),
+                )
+                .labelled_by(label.id)
+                .lost_focus()
+            };
+            let from_done = date_field(ui, "From", &mut state.from_text);
+            let to_done = date_field(ui, "To", &mut state.to_text);
+            let parse = |text: &str| {
+                let text = text.trim();
+                if text.is_empty() {
+                    Ok(None)
+                } else {
+                    NaiveDate::parse_from_str(text, "%Y-%m-%d").map(Some)
+                }
+            };
+            match (parse(&state.from_text), parse(&state.to_text)) {
+                (Ok(from), Ok(to)) => {
+                    if from_done || to_done || ui.small_button("Apply").clicked() {
+                        state.filter.from = from;
+                        state.filter.to = to;
+                    }
+                    if let (Some(from), Some(to)) = (from, to)
+                        && from > to
+                    {
+                        ui.label(
+                            RichText::new("\"From\" is after \"To\"")
+                                .color(theme::warm(ui.visuals())),
+                        );
+                    }
+                }
+                _ => {
+                    ui.label(
+                        RichText::new("Dates look like 2026-11-21")
+                            .color(theme::warm(ui.visuals())),
+                    );
+                }
+            }
+        }
+        if !state.filter.is_empty() && ui.button("Clear filters").clicked() {
+            state.filter = HistoryFilter::default();
+            state.range = DateRange::AllTime;
+        }
+    });
+    if state.filter != before {
+        commands.push(Command::QueryHistory);
+    }
+}
+
+fn table_ui(
+    ui: &mut egui::Ui,
+    state: &mut HistoryState,
+    matching: u64,
+    today: NaiveDate,
+    commands: &mut Vec<Command>,
+) {
+    if matching == 0 {
+        ui.label("No sessions match these filters.");
+        return;
+    }
+    let muted = theme::muted(ui.visuals());
+    let selected_id = state.detail.as_ref().map(|detail| detail.row.id);
+    let mut wanted_pages: BTreeSet<u64> = BTreeSet::new();
+    let mut clicked: Option<SessionRow> = None;
+    let total_rows = usize::try_from(matching).unwrap_or(usize::MAX);
+    TableBuilder::new(ui)
+        .id_salt("history-table")
+        .striped(true)
+        .sense(Sense::click())
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+        .column(Column::exact(128.0))
+        .column(Column::remainder().at_least(110.0).clip(true))
+        .column(Column::exact(52.0))
+        .column(Column::exact(112.0))
+        .column(Column::exact(52.0))
+        .column(Column::exact(44.0))
+        .header(24.0, |mut header| {
+            for title in ["Date", "Routine", "Time", "Outcome", "Before", "After"] {
+                header.col(|ui| {
+                    ui.label(RichText::new(title).strong());
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(ROW_HEIGHT, total_rows, |mut row| {
+                let index = row.index() as u64;
+                let Some(session) = state.row(index).cloned() else {
+                    wanted_pages.insert(index / PAGE_ROWS);
+                    row.col(|ui| {
+                        ui.label(RichText::new("…").color(muted));
+                    });
+                    for _ in 0..5 {
+                        row.col(|_| {});
+                    }
+                    return;
+                };
+                row.set_selected(selected_id == Some(session.id));
+                let mut open = false;
+                row.col(|ui| {
+                    open |= ui
+                        .selectable_label(
+                            selected_id == Some(session.id),
+                            short_local_time(session.started_at, today),
+                        )
+                        .on_hover_text(format!(
+                            "{}: open this session",
+                            local_time(session.started_at)
+                        ))
+                        .clicked();
+                });
+                row.col(|ui| {
+                    ui.label(&session.routine_name);
+                });
+                row.col(|ui| {
+                    ui.label(
+                        RichText::new(format_clock(u64::from(session.active_secs))).monospace(),
+                    );
+                });
+                row.col(|ui| {
+                    let color = match session.outcome {
+                        Outcome::Completed => theme::accent(ui.visuals()),
+                        Outcome::Interrupted => theme::warm(ui.visuals()),
+                        _ => ui.visuals().text_color(),
+                    };
+                    ui.label(RichText::new(session.outcome.label()).color(color));
+                });
+                row.col(|ui| {
+                    ui.label(pain_text(session.pain_before));
+                });
+                row.col(|ui| {
+                    ui.label(pain_text(session.pain_after));
+                });
+                if open || row.response().clicked() {
+                    clicked = Some(session);
+                }
+            });
+        });
+    for page in wanted_pages {
+        if state.requested.insert(page) {
+            commands.push(Command::LoadHistoryPage(page * PAGE_ROWS));
+        }
+    }
+    if let Some(session) = clicked {
+        state.detail = Some(Detail::new(session));
+    }
+}
+
+fn detail_ui(ui: &mut egui::Ui, state: &mut HistoryState, commands: &mut Vec<Command>) {
+    let Some(detail) = &mut state.detail else {
+        return;
+    };
+    let muted = theme::muted(ui.visuals());
+    let mut close = false;
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("Session").size(20.0).strong());
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            close = ui.button("Close").clicked();
+        });
+    });
+    let row = detail.row.clone();
+    ui.label(RichText::new(&row.routine_name).strong());
+    let ended = row
+        .ended_at
+        .map(|at| at.with_timezone(&Local).format(" to %H:%M").to_string())
+        .unwrap_or_default();
+    ui.label(RichText::new(format!("{}{ended}", local_time(row.started_at))).color(muted));
+    ui.add_space(6.0);
+    egui::Grid::new("history-detail")
+        .num_columns(2)
+        .spacing(egui::vec2(16.0, 4.0))
+        .show(ui, |ui| {
+            ui.label("Outcome");
+            ui.label(row.outcome.label());
+            ui.end_row();
+            ui.label("Time");
+            ui.label(format!(
+                "{} of {}",
+                format_clock(u64::from(row.active_secs)),
+                format_clock(u64::from(row.planned_secs))
+            ));
+            ui.end_row();
+            ui.label("Steps");
+            ui.label(format!("{} of {}", row.steps_done, row.step_count));
+            ui.end_row();
+            if !row.regions.is_empty() {
+                ui.label("Regions");
+                ui.label(row.regions.join(", ").replace('_', " "));
+                ui.end_row();
+            }
+            ui.label("Heat");
+            ui.label(if row.heat_used { "Yes" } else { "No" });
+            ui.end_row();
+        });
+    ui.add_space(8.0);
+    super::setup::pain_ui(
+        ui,
+        "Pain before",
+        "Pain before",
+        detail.pain_before,
+        |pain| detail.pain_before = pain,
+    );
+    super::setup::pain_ui(ui, "Pain after", "Pain after", detail.pain_after, |pain| {
+        detail.pain_after = pain
+    });
+    let label = ui.label("Notes");
+    ui.add(
+        egui::TextEdit::multiline(&mut detail.notes)
+            .desired_rows(3)
+            .desired_width(f32::INFINITY),
+    )
+    .labelled_by(label.id);
+    ui.add_space(6.0);
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(detail.changed(), egui::Button::new("Save changes"))
+            .clicked()
+        {
+            commands.push(Command::EditSession {
+                id: row.id,
+                pain_before: detail.pain_before,
+                pain_after: detail.pain_after,
+                notes: detail.notes.clone(),
+            });
+        }
+        if detail.confirm_delete {
+            ui.label("Delete this session?");
+            if ui.button("Delete").clicked() {
+                commands.push(Command::DeleteSession(row.id));
+            }
+            if ui.button("Keep").clicked() {
+                detail.confirm_delete = false;
+            }
+        } else if ui.button("Delete…").clicked() {
+            detail.confirm_delete = true;
+        }
+    });
+    if close {
+        state.detail = None;
+    }
+}
+
+fn charts_ui(ui: &mut egui::Ui, view: &HistoryView, today: NaiveDate) {
+    let visuals = ui.visuals().clone();
+    let accent = theme::accent(&visuals);
+    let warm = theme::warm(&visuals);
+    let muted = theme::muted(&visuals);
+
+    let weeks = view.weekly_minutes.clone();
+    let total: u64 = weeks.iter().map(|(_, minutes)| minutes).sum();
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("Minutes per week").strong());
+        ui.label(
+            RichText::new(format!("({total} min in {} weeks)", weeks.len()))
+                .color(muted)
+                .small(),
+        );
+    });
+    let bars: Vec<Bar> = weeks
+        .iter()
+        .enumerate()
+        .map(|(index, (start, minutes))| {
+            Bar::new(index as f64, *minutes as f64)
+                .width(0.7)
+                .name(format!("Week of {}", start.format("%-d %b")))
+        })
+        .collect();
+    let labels = weeks.clone();
+    Plot::new("history-minutes")
+        .height(98.0)
+        .allow_zoom(false)
+        .allow_drag(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .allow_double_click_reset(false)
+        .show_grid([false, true])
+        .include_y(0.0)
+        .include_y(10.0)
+        .x_axis_formatter(move |mark, _| {
+            let index = mark.value.round();
+            if (mark.value - index).abs() > 0.01 || index < 0.0 {
+                return String::new();
+            }
+            labels
+                .get(index as usize)
+                .map(|(start, _)| start.format("%-d %b").to_string())
+                .unwrap_or_default()
+        })
+        .y_axis_formatter(|mark, _| format!("{}", mark.value))
+        .show(ui, |plot| {
+            plot.bar_chart(BarChart::new("Minutes", bars).color(accent));
+        });
+
+    ui.add_space(4.0);
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("Pain").strong());
+        ui.label(RichText::new("before").color(warm).strong());
+        ui.label(RichText::new("and").strong());
+        ui.label(RichText::new("after").color(accent).strong());
+        ui.label(
+            RichText::new("(daily average, 0 to 10)")
+                .color(muted)
+                .small(),
+        );
+    });
+    if view.pain.is_empty() {
+        ui.label(
+            RichText::new("Rate your pain before and after a session to see the trend here.")
+                .color(muted),
+        );
+    } else {
+        let x = |date: NaiveDate| f64::from(date.num_days_from_ce());
+        let series = |pick: fn(&crate::core::history::PainPoint) -> Option<f32>| -> Vec<[f64; 2]> {
+            view.pain
+                .iter()
+                .filter_map(|point| pick(point).map(|pain| [x(point.date), f64::from(pain)]))
+                .collect()
+        };
+        let before = series(|point| point.before);
+        let after = series(|point| point.after);
+        Plot::new("history-pain")
+            .height(98.0)
+            .allow_zoom(false)
+            .allow_drag(false)
+            .allow_scroll(false)
+            .allow_boxed_zoom(false)
+            .allow_double_click_reset(false)
+            .include_y(0.0)
+            .include_y(10.0)
+            .x_axis_formatter(|mark, _| {
+                NaiveDate::from_num_days_from_ce_opt(mark.value.round() as i32)
+                    .map(|date| date.format("%-d %b").to_string())
+                    .unwrap_or_default()
+            })
+            .label_formatter(|hover| {
+                let (egui_plot::HoverPosition::NearDataPoint { position, .. }
+                | egui_plot::HoverPosition::Elsewhere { position }) = hover;
+                let date = NaiveDate::from_num_days_from_ce_opt(position.x.round() as i32)
+                    .map(|date| date.format("%-d %b %Y").to_string())
+                    .unwrap_or_default();
+                Some(format!("{date}\npain {:.1}", position.y))
+            })
+            .show(ui, |plot| {
+                plot.line(Line::new("Before", PlotPoints::new(before.clone())).color(warm));
+                plot.points(
+                    Points::new("Before", PlotPoints::new(before))
+                        .color(warm)
+                        .radius(2.5),
+                );
+                plot.line(Line::new("After", PlotPoints::new(after.clone())).color(accent));
+                plot.points(
+                    Points::new("After", PlotPoints::new(after))
+                        .color(accent)
+                        .radius(2.5),
+                );
+            });
+    }
+
+    ui.add_space(4.0);
+    calendar_ui(ui, view, today);
+}
+
+fn calendar_ui(ui: &mut egui::Ui, view: &HistoryView, today: NaiveDate) {
+    let visuals = ui.visuals().clone();
+    let accent = theme::accent(&visuals);
+    let muted = theme::muted(&visuals);
+    let days = &view.calendar;
+    let weeks = days.len() / 7;
+    let active = days.iter().filter(|day| day.sessions > 0).count();
+    ui.label(RichText::new(format!("The last {weeks} weeks")).strong());
+    let summary = format!(
+        "Sessions on {active} of the last {} days",
+        days.iter().filter(|day| !day.future).count()
+    );
+    let size = 13.0;
+    let gap = 3.0;
+    let label_width = 30.0;
+    let (rect, response) = ui.allocate_exact_size(
+        egui::vec2(
+            label_width + weeks as f32 * (size + gap),
+            7.0 * (size + gap) + 14.0,
+        ),
+        Sense::hover(),
+    );
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, summary.clone()));
+    let painter = ui.painter_at(rect);
+    let font = egui::FontId::proportional(11.0);
+    for (row, name) in ["Mon", "", "Wed", "", "Fri", "", "Sun"].iter().enumerate() {
+        painter.text(
+            egui::pos2(
+                rect.left(),
+                rect.top() + 14.0 + row as f32 * (size + gap) + size / 2.0,
+            ),
+            egui::Align2::LEFT_CENTER,
+            *name,
+            font.clone(),
+            muted,
+        );
+    }
+    let most = days.iter().map(|day| day.minutes).max().unwrap_or(0).max(1);
+    let mut hovered: Option<String> = None;
+    for (index, day) in days.iter().enumerate() {
+        let week = index / 7;
+        let weekday = index % 7;
+        // Name the month above the week it starts in (and above the first
+        // week, unless a new month starts right after it).
+        let starts_month = day.date.day() <= 7;
+        let next_starts_month = days.get(index + 7).is_some_and(|next| next.date.day() <= 7);
+        if weekday == 0 && (starts_month || (week == 0 && !next_starts_month)) {
+            painter.text(
+                egui::pos2(
+                    rect.left() + label_width + week as f32 * (size + gap),
+                    rect.top(),
+                ),
+                egui::Align2::LEFT_TOP,
+                day.date.format("%b").to_string(),
+                font.clone(),
+                muted,
+            );
+        }
+        let square = egui::Rect::from_min_size(
+            egui::pos2(
+                rect.left() + label_width + week as f32 * (size + gap),
+                rect.top() + 14.0 + weekday as f32 * (size + gap),
+            ),
+            egui::vec2(size, size),
+        );
+        let fill = if day.future {
+            egui::Color32::TRANSPARENT
+        } else if day.sessions == 0 {
+            visuals.faint_bg_color.gamma_multiply(2.0)
+        } else {
+            let strength = 0.35 + 0.65 * (day.minutes as f32 / most as f32);
+            accent.gamma_multiply(strength.min(1.0))
+        };
+        painter.rect_filled(square, 3.0, fill);
+        if day.date == today {
+            painter.rect_stroke(
+                square,
+                3.0,
+                egui::Stroke::new(1.5, visuals.text_color()),
+                egui::StrokeKind::Inside,
+            );
+        }
+        if response
+            .hover_pos()
+            .is_some_and(|pointer| square.contains(pointer))
+        {
+            hovered = Some(format!(
+                "{}: {}",
+                day.date.format("%a %-d %b"),
+                match day.sessions {
+                    0 => "no session".to_owned(),
+                    1 => format!("1 session, {} min", day.minutes),
+                    count => format!("{count} sessions, {} min", day.minutes),
+                }
+            ));
+        }
+    }
+    if let Some(text) = hovered {
+        response.on_hover_text(text);
+    }
+    ui.label(RichText::new(summary).color(muted).small());
+}
+
+fn export_bar(ui: &mut egui::Ui, state: &mut HistoryState, commands: &mut Vec<Command>) {
+    theme::card_frame(ui.visuals()).show(ui, |ui| {
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Export the sessions shown as");
+            for format in [ExportFormat::Csv, ExportFormat::Json] {
+                let name = match format {
+                    ExportFormat::Csv => "CSV",
+                    ExportFormat::Json => "JSON",
+                };
+                if ui.radio(state.export_format == format, name).clicked() {
+                    state.export_path_for(format);
+                }
+            }
+            ui.label("to");
+            let label = ui.label("File");
+            ui.add(egui::TextEdit::singleline(&mut state.export_path).desired_width(300.0))
+                .labelled_by(label.id);
+            if ui.button("Browse…").clicked() {
+                commands.push(Command::BrowseHistoryExport);
+            }
+            let path = state.export_path.trim();
+            if ui
+                .add_enabled(!path.is_empty(), egui::Button::new("Export"))
+                .clicked()
+            {
+                commands.push(Command::ExportHistory(std::path::PathBuf::from(path)));
+            }
+        });
+    });
+}
