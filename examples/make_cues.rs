@@ -98,7 +98,34 @@ fn main() -> Result<(), hound::Error> {
         ],
         2.8,
     );
+    // Two low, warm notes: "heat on" (towel first).
+    let heat_on = render(
+        &[note(0.0, 392.0, 0.9, 3.0), note(0.22, 523.25, 1.2, 2.5)],
+        1.5,
+    );
+    // Three quick high taps, unlike any other cue: "check your skin".
+    let skin_check = render(
+        &[
+            note(0.0, 1318.5, 0.15, 18.0),
+            note(0.14, 1318.5, 0.15, 18.0),
+            note(0.28, 1318.5, 0.3, 12.0),
+        ],
+        0.7,
+    );
+    // A falling pair, repeated: "take the heat off now".
+    let heat_off = render(
+        &[
+            note(0.0, 880.0, 0.35, 6.0),
+            note(0.2, 659.25, 0.45, 5.0),
+            note(0.55, 880.0, 0.35, 6.0),
+            note(0.75, 659.25, 0.8, 4.0),
+        ],
+        1.7,
+    );
     for (name, samples) in [
+        ("heat_on", heat_on),
+        ("skin_check", skin_check),
+        ("heat_off", heat_off),
         ("step_start", step_start),
         ("halfway", halfway),
         ("switch_side", switch_side),

@@ -112,6 +112,9 @@ pub fn builtin_sound(kind: CueKind) -> &'static [u8] {
         CueKind::SwitchSide => include_bytes!("../assets/cues/switch_side.wav"),
         CueKind::CountdownTick => include_bytes!("../assets/cues/countdown_tick.wav"),
         CueKind::SessionEnd => include_bytes!("../assets/cues/session_end.wav"),
+        CueKind::HeatOn => include_bytes!("../assets/cues/heat_on.wav"),
+        CueKind::SkinCheck => include_bytes!("../assets/cues/skin_check.wav"),
+        CueKind::HeatOff => include_bytes!("../assets/cues/heat_off.wav"),
     }
 }
 
@@ -131,7 +134,7 @@ enum AudioCommand {
     Preview(CueKind),
     Settings {
         master_volume: f32,
-        cues: CueSettings,
+        cues: Box<CueSettings>,
     },
 }
 
@@ -199,7 +202,7 @@ impl CueSink for AudioPlayer {
     fn apply_settings(&self, master_volume: f32, cues: &CueSettings) {
         self.send(AudioCommand::Settings {
             master_volume,
-            cues: cues.clone(),
+            cues: Box::new(cues.clone()),
         });
     }
 
@@ -290,7 +293,7 @@ fn audio_thread(
                 cues: settings,
             } => {
                 master_volume = master.clamp(0.0, 1.0);
-                cues = settings;
+                cues = *settings;
                 refresh_custom_sounds(&cues, &mut custom, warnings, on_status);
                 continue;
             }

@@ -13,7 +13,8 @@ use crate::audio::CueSink;
 use crate::clock::Clock;
 use crate::core::engine::{Control, CueEvent, CueKind, Session, SessionPlan, SessionView};
 
-/// Cues this late (after a suspend, say) are shown but not sounded, except the end.
+/// Cues this late (after a suspend, say) are shown but not sounded, except the
+/// end and "take the heat off".
 pub const STALE_CUE: Duration = Duration::from_secs(2);
 
 /// How late one cue fired, measured on the real clock.
@@ -188,12 +189,14 @@ fn dispatch(shared: &Mutex<Shared>, cues: &dyn CueSink, events: &[CueEvent], now
             lateness: now.saturating_sub(event.due_at),
         }));
     // After a long stall (a suspended laptop), sound only the newest fresh cue
-    // rather than a pile-up; the end of the session is always sounded.
+    // rather than a pile-up; the end of the session and "take the heat off"
+    // are always sounded.
     let last_fresh = events
         .iter()
         .rposition(|event| now.saturating_sub(event.due_at) < STALE_CUE);
     for (index, event) in events.iter().enumerate() {
-        if event.kind == CueKind::SessionEnd || Some(index) == last_fresh {
+        if matches!(event.kind, CueKind::SessionEnd | CueKind::HeatOff) || Some(index) == last_fresh
+        {
             cues.play(event.kind);
         }
     }

@@ -26,6 +26,7 @@ fn plan(step_millis: &[u64]) -> SessionPlan {
         routine_name: "Test".into(),
         lead_in: Duration::ZERO,
         transition: Duration::ZERO,
+        heat: Vec::new(),
         steps: step_millis
             .iter()
             .map(|millis| PlannedStep {

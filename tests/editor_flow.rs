@@ -23,7 +23,7 @@ fn harness(routines: &Path) -> Harness<'static, UnknotApp> {
         clock: Arc::new(ManualClock::new()),
         cues: Arc::new(SilentSink),
         audio_status: Box::new(|| AudioStatus::Ready),
-        prefs: Preferences::default(),
+        prefs: read_safety(),
         prefs_saver: None,
         startup_notice: None,
         disk: Some(DiskWorker::start(Some(routines.to_owned()), Arc::new(|| {})).unwrap()),
@@ -293,4 +293,12 @@ fn files_changed_by_hand_are_picked_up_when_the_window_gets_focus() {
         app.library().find("hand-made").is_none()
     });
     harness.get_by_label_contains("unknown region \"nek\"");
+}
+
+/// Preferences of someone who has read the first-start safety page.
+fn read_safety() -> Preferences {
+    Preferences {
+        safety_acknowledged: true,
+        ..Preferences::default()
+    }
 }

@@ -29,7 +29,7 @@ impl CueSink for Recorded {
 }
 
 fn app(clock: &ManualClock, audio: AudioStatus) -> (UnknotApp, Arc<Recorded>) {
-    app_with(clock, audio, Preferences::default(), None)
+    app_with(clock, audio, read_safety(), None)
 }
 
 fn app_with(
@@ -287,12 +287,7 @@ fn lengths_and_step_nudges_are_remembered_saved_and_reset() {
     let path = dir.path().join("config/preferences.toml");
     let saver = unknot::store::prefs_store::PrefsSaver::start(path.clone(), true, Arc::new(|| {}));
     let clock = ManualClock::new();
-    let (app, _) = app_with(
-        &clock,
-        AudioStatus::Ready,
-        Preferences::default(),
-        Some(saver),
-    );
+    let (app, _) = app_with(&clock, AudioStatus::Ready, read_safety(), Some(saver));
     let mut harness = harness(app);
     harness.run();
     harness.get_by_label("Quick tension break").click();
@@ -418,7 +413,7 @@ fn a_finished_session_lands_in_the_history_with_its_pain_ratings() {
         clock: Arc::new(clock.clone()),
         cues: Arc::clone(&cues) as Arc<dyn CueSink>,
         audio_status: Box::new(|| AudioStatus::Ready),
-        prefs: Preferences::default(),
+        prefs: read_safety(),
         prefs_saver: None,
         startup_notice: None,
         disk: None,
@@ -603,7 +598,7 @@ fn a_long_history_draws_only_visible_rows_filters_and_hides_the_streak() {
     let clock = ManualClock::new();
     let prefs = Preferences {
         show_streak: false,
-        ..Preferences::default()
+        ..read_safety()
     };
     let deps = AppDeps {
         library: library::load_builtin(),
@@ -687,4 +682,106 @@ fn a_long_history_draws_only_visible_rows_filters_and_hides_the_streak() {
             .and_then(|state| state.view.as_ref())
             .is_some_and(|view| view.matching == 5000)
     });
+}
+
+/// Preferences of someone who has read the first-start safety page.
+fn read_safety() -> Preferences {
+    Preferences {
+        safety_acknowledged: true,
+        ..Preferences::default()
+    }
+}
+
+#[test]
+fn the_first_start_shows_the_red_flags_once_and_they_stay_reachable() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config/preferences.toml");
+    let saver = unknot::store::prefs_store::PrefsSaver::start(path.clone(), true, Arc::new(|| {}));
+    let clock = ManualClock::new();
+    let (app, _) = app_with(
+        &clock,
+        AudioStatus::Ready,
+        Preferences::default(),
+        Some(saver),
+    );
+    let mut harness = harness(app);
+    harness.run();
+    assert_eq!(harness.state().screen.name(), "safety");
+    harness.get_by_label("See a professional first if you have:");
+    harness.get_by_label_contains("Numbness, tingling or weakness");
+    // Nothing else is on offer yet: not even Enter opens a routine.
+    assert!(harness.query_by_label("Routines").is_none());
+    harness.key_press(Key::Enter);
+    harness.run();
+    assert_eq!(harness.state().screen.name(), "safety");
+
+    harness.get_by_label("I have read this").click();
+    harness.run();
+    assert_eq!(harness.state().screen.name(), "library");
+    assert!(harness.state().prefs().safety_acknowledged);
+    drop(harness);
+    let saved = unknot::store::prefs_store::load(&path, "s").prefs;
+    assert!(saved.safety_acknowledged, "stored for the next start");
+
+    // The next start goes straight to the routines; the page is one click away.
+    let (app, _) = app_with(&clock, AudioStatus::Ready, saved, None);
+    let mut harness = self::harness(app);
+    harness.run();
+    assert_eq!(harness.state().screen.name(), "library");
+    harness.get_by_label("Safety").click();
+    harness.run();
+    assert_eq!(harness.state().screen.name(), "safety");
+    assert!(harness.query_by_label("I have read this").is_none());
+    harness.get_by_label("Back to routines").click();
+    harness.run();
+    assert_eq!(harness.state().screen.name(), "library");
+}
+
+#[test]
+fn stop_it_hurt_ends_the_session_and_says_so_in_the_history() {
+    use unknot::core::history::Outcome;
+    use unknot::store::history_db::HistoryDb;
+    use unknot::store::history_worker::HistoryWorker;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.sqlite3");
+    let clock = ManualClock::new();
+    let deps = AppDeps {
+        library: library::load_builtin(),
+        clock: Arc::new(clock.clone()),
+        cues: Arc::new(Recorded::default()),
+        audio_status: Box::new(|| AudioStatus::Ready),
+        prefs: read_safety(),
+        prefs_saver: None,
+        startup_notice: None,
+        disk: None,
+        prefs_path: None,
+        history: Some(HistoryWorker::start(
+            path.clone(),
+            "s".into(),
+            Arc::new(|| {}),
+        )),
+        user_routines_dir: None,
+    };
+    let mut harness = harness(UnknotApp::new(deps, Arc::new(|| {})));
+    harness.run();
+    harness.get_by_label("Quick tension break").click();
+    harness.run();
+    harness.get_by_label("Start").click();
+    harness.run_steps(2);
+    clock.advance(Duration::from_secs(5 + 40));
+    harness.run_steps(2);
+    // The stop rule is on screen during every step.
+    harness.get_by_label("Ease off or stop if the muscles tense up or the pain sharpens.");
+    harness.get_by_label("Stop \u{2014} it hurt").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().screen.name(), "finish");
+    harness.get_by_label("Session stopped");
+    harness.get_by_label_contains("Stopping was the right call");
+    drop(harness);
+
+    let rows = HistoryDb::open(&path, "s").unwrap().db.all().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].outcome, Outcome::StoppedHurt);
+    assert_eq!(rows[0].active_secs, 40);
 }

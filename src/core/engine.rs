@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use super::routine::{Side, Step};
+use super::routine::{HEAT_CAP_SECS, HeatSpan, Side, Step};
 
 /// Steps at least this long get a halfway cue.
 pub const HALFWAY_MIN: Duration = Duration::from_secs(30);
@@ -22,6 +22,11 @@ pub const COUNTDOWN_TICKS: u32 = 3;
 pub const BACK_GRACE: Duration = Duration::from_secs(3);
 /// How long a cue stays highlighted on screen, for people without sound.
 pub const CUE_BANNER: Duration = Duration::from_secs(4);
+/// How often to check the skin under a heat source.
+pub const SKIN_CHECK_EVERY: Duration = Duration::from_secs(5 * 60);
+/// The longest a heat source stays on, counted on the wall clock: pausing the
+/// massage does not take the pack off.
+pub const HEAT_CAP: Duration = Duration::from_secs(HEAT_CAP_SECS as u64);
 
 /// A step with the length it will be played at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +50,8 @@ pub struct SessionPlan {
     pub transition: Duration,
     /// The steps in order.
     pub steps: Vec<PlannedStep>,
+    /// Stretches of heat, in step order (see [`HeatSpan`]).
+    pub heat: Vec<HeatSpan>,
 }
 
 impl SessionPlan {
@@ -67,16 +74,25 @@ pub enum CueKind {
     CountdownTick,
     /// The whole session is done.
     SessionEnd,
+    /// Heat goes on now: towel between the heat and the skin.
+    HeatOn,
+    /// Check the skin under the heat for redness.
+    SkinCheck,
+    /// Take the heat off now (its stretch ended, or it reached the cap).
+    HeatOff,
 }
 
 impl CueKind {
     /// Every cue, in settings order.
-    pub const ALL: [CueKind; 5] = [
+    pub const ALL: [CueKind; 8] = [
         CueKind::StepStart,
         CueKind::Halfway,
         CueKind::SwitchSide,
         CueKind::CountdownTick,
         CueKind::SessionEnd,
+        CueKind::HeatOn,
+        CueKind::SkinCheck,
+        CueKind::HeatOff,
     ];
 
     /// Words for settings and on-screen banners.
@@ -87,6 +103,9 @@ impl CueKind {
             CueKind::SwitchSide => "Switch sides",
             CueKind::CountdownTick => "Countdown",
             CueKind::SessionEnd => "Session end",
+            CueKind::HeatOn => "Heat on",
+            CueKind::SkinCheck => "Skin check",
+            CueKind::HeatOff => "Remove heat",
         }
     }
 }
@@ -169,6 +188,8 @@ struct CuePoint {
     at: Duration,
     kind: CueKind,
     step_index: Option<usize>,
+    /// For heat cues: which stretch of heat.
+    heat: Option<usize>,
 }
 
 /// What the screen needs to draw the player, computed for one instant.
@@ -196,6 +217,46 @@ pub struct SessionView {
     pub recent_cue: Option<CueKind>,
     /// Steps whose time ran out or were skipped past.
     pub steps_done: usize,
+    /// The heat on now, or the heat that belongs to the current step.
+    pub heat: Option<HeatView>,
+}
+
+/// Where a stretch of heat is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeatStatus {
+    /// Not on yet (its first step has not begun).
+    Waiting,
+    /// On the skin.
+    On {
+        /// How long it has been on (wall clock, pauses included).
+        on_for: Duration,
+        /// Until it must come off: the end of its steps or the cap, whichever is sooner.
+        remove_in: Duration,
+        /// Until the next skin check, if one comes before it comes off.
+        next_check_in: Option<Duration>,
+    },
+    /// Taken off; `capped` when the cap, not the steps, ended it.
+    Done {
+        /// Whether it reached the cap.
+        capped: bool,
+    },
+}
+
+/// The heat part of the player's view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeatView {
+    /// Which stretch of heat.
+    pub span: HeatSpan,
+    /// Its state now.
+    pub status: HeatStatus,
+}
+
+/// Runtime state of one stretch of heat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HeatState {
+    NotStarted,
+    On { since: Duration, checks_done: u32 },
+    Off { capped: bool },
 }
 
 impl SessionView {
@@ -240,6 +301,10 @@ pub struct Session {
     ended: Option<(Ending, Duration)>,
     /// The steps the person skipped, so "done" can be told apart from "skipped".
     skipped: Vec<bool>,
+    /// Each stretch of heat's state, in plan order.
+    heat: Vec<HeatState>,
+    /// The last heat cue and when it was due, for the on-screen banner.
+    last_heat_cue: Option<(CueKind, Duration)>,
 }
 
 impl Session {
@@ -273,6 +338,7 @@ impl Session {
         }
         let cue_points = build_cue_points(&plan, &segments, offset);
         let skipped = vec![false; plan.steps.len()];
+        let heat = vec![HeatState::NotStarted; plan.heat.len()];
         let mut session = Self {
             plan,
             segments,
@@ -284,6 +350,8 @@ impl Session {
             next_cue: 0,
             ended: None,
             skipped,
+            heat,
+            last_heat_cue: None,
         };
         if session.segments.is_empty() {
             session.ended = Some((Ending::Completed, Duration::ZERO));
@@ -341,29 +409,156 @@ impl Session {
         self.next_cue = self.cue_points.partition_point(|cue| cue.at < position);
     }
 
-    /// Emits every cue due by `now`, each exactly once, and ends the session at the end.
+    /// Emits every cue due by `now`, each exactly once and in time order, and
+    /// ends the session at the end. Heat cues come due on the wall clock, so
+    /// they fire while paused too.
     pub fn poll(&mut self, now: Duration) -> Vec<CueEvent> {
         if self.ended.is_some() {
             return Vec::new();
         }
         let position = self.position(now);
         let mut events = Vec::new();
-        while let Some(cue) = self.cue_points.get(self.next_cue) {
-            if cue.at > position {
+        loop {
+            let timeline = self
+                .cue_points
+                .get(self.next_cue)
+                .filter(|cue| cue.at <= position)
+                .copied();
+            let heat = self.heat_deadline().filter(|(due, _, _)| *due <= now);
+            let timeline_first = match (&timeline, &heat) {
+                (Some(cue), Some((due, _, _))) => self.due_time(cue.at) <= *due,
+                (Some(_), None) => true,
+                (None, _) => false,
+            };
+            if timeline_first && let Some(cue) = timeline {
+                self.next_cue += 1;
+                let due_at = self.due_time(cue.at);
+                if let Some(event) = self.timeline_cue(cue, due_at) {
+                    events.push(event);
+                }
+            } else if let Some((due_at, span, kind)) = heat {
+                events.push(self.heat_cue(span, kind, due_at));
+            } else {
                 break;
             }
-            events.push(CueEvent {
-                kind: cue.kind,
-                step_index: cue.step_index,
-                due_at: self.due_time(cue.at),
-            });
-            self.next_cue += 1;
         }
         if position >= self.total {
             self.ended = Some((Ending::Completed, self.total));
             self.paused_at = None;
         }
         events
+    }
+
+    /// Applies a cue from the timeline; heat cues only when they change something.
+    fn timeline_cue(&mut self, cue: CuePoint, due_at: Duration) -> Option<CueEvent> {
+        if let Some(span) = cue.heat {
+            let state = self.heat.get_mut(span)?;
+            match (cue.kind, *state) {
+                (CueKind::HeatOn, HeatState::NotStarted) => {
+                    *state = HeatState::On {
+                        since: due_at,
+                        checks_done: 0,
+                    };
+                }
+                (CueKind::HeatOff, HeatState::On { .. }) => {
+                    *state = HeatState::Off { capped: false };
+                }
+                _ => return None,
+            }
+            self.last_heat_cue = Some((cue.kind, due_at));
+        }
+        Some(CueEvent {
+            kind: cue.kind,
+            step_index: cue.step_index,
+            due_at,
+        })
+    }
+
+    /// The next wall-clock heat deadline: a skin check or the cap.
+    fn heat_deadline(&self) -> Option<(Duration, usize, CueKind)> {
+        self.heat
+            .iter()
+            .enumerate()
+            .filter_map(|(span, state)| match *state {
+                HeatState::On { since, checks_done } => {
+                    let check = since + SKIN_CHECK_EVERY * (checks_done + 1);
+                    let cap = since + HEAT_CAP;
+                    Some(if check < cap {
+                        (check, span, CueKind::SkinCheck)
+                    } else {
+                        (cap, span, CueKind::HeatOff)
+                    })
+                }
+                _ => None,
+            })
+            .min_by_key(|(due, _, _)| *due)
+    }
+
+    /// Applies a wall-clock heat cue.
+    fn heat_cue(&mut self, span: usize, kind: CueKind, due_at: Duration) -> CueEvent {
+        if let Some(state) = self.heat.get_mut(span) {
+            match (kind, *state) {
+                (CueKind::SkinCheck, HeatState::On { since, checks_done }) => {
+                    *state = HeatState::On {
+                        since,
+                        checks_done: checks_done + 1,
+                    };
+                }
+                _ => *state = HeatState::Off { capped: true },
+            }
+        }
+        self.last_heat_cue = Some((kind, due_at));
+        CueEvent {
+            kind,
+            step_index: self.plan.heat.get(span).map(|span| span.from_step),
+            due_at,
+        }
+    }
+
+    /// Takes off any heat that is on but outside `position` (after a skip,
+    /// back or stop), with its cue: the pack must never be forgotten.
+    fn remove_heat_outside(&mut self, position: Option<Duration>, now: Duration) -> Vec<CueEvent> {
+        let mut events = Vec::new();
+        for span in 0..self.heat.len() {
+            if !matches!(self.heat[span], HeatState::On { .. }) {
+                continue;
+            }
+            let inside = position.is_some_and(|position| {
+                let range = self.heat_range(span);
+                range.contains(&position)
+            });
+            if !inside {
+                self.heat[span] = HeatState::Off { capped: false };
+                self.last_heat_cue = Some((CueKind::HeatOff, now));
+                events.push(CueEvent {
+                    kind: CueKind::HeatOff,
+                    step_index: self.plan.heat.get(span).map(|span| span.from_step),
+                    due_at: now,
+                });
+            }
+        }
+        events
+    }
+
+    /// The timeline positions a stretch of heat covers: from the start of its
+    /// first step to the end of its last.
+    fn heat_range(&self, span: usize) -> std::ops::Range<Duration> {
+        let Some(heat) = self.plan.heat.get(span) else {
+            return Duration::ZERO..Duration::ZERO;
+        };
+        let mut start = None;
+        let mut end = Duration::ZERO;
+        for segment in &self.segments {
+            if let SegmentKind::Step(index) = segment.kind {
+                if index == heat.from_step {
+                    start = Some(segment.start);
+                }
+                if index == heat.to_step {
+                    end = segment.end();
+                }
+            }
+        }
+        start.unwrap_or(end)..end
     }
 
     /// Applies a control at `now`. Cues already due are emitted first, so none is lost.
@@ -430,7 +625,12 @@ impl Session {
             Control::Stop => {
                 self.ended = Some((Ending::Stopped, position));
                 self.paused_at = None;
+                events.extend(self.remove_heat_outside(None, now));
             }
+        }
+        if matches!(control, Control::Skip | Control::Back) {
+            let position = (self.ended.is_none()).then(|| self.position(now));
+            events.extend(self.remove_heat_outside(position, now));
         }
         events
     }
@@ -465,15 +665,22 @@ impl Session {
         }
     }
 
-    /// When the next cue is due, so a conductor can sleep until then. `None`
-    /// while paused or once ended.
+    /// When the next cue is due, so a conductor can sleep until then. While
+    /// paused only heat deadlines remain; `None` once ended.
     pub fn next_deadline(&self) -> Option<Duration> {
-        if self.ended.is_some() || self.paused_at.is_some() {
+        if self.ended.is_some() {
             return None;
         }
-        self.cue_points
+        let timeline = self
+            .cue_points
             .get(self.next_cue)
-            .map(|cue| self.due_time(cue.at))
+            .filter(|_| self.paused_at.is_none())
+            .map(|cue| self.due_time(cue.at));
+        let heat = self.heat_deadline().map(|(due, _, _)| due);
+        match (timeline, heat) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// Active time played at `now`: time inside steps, without the lead-in or
@@ -524,6 +731,7 @@ impl Session {
                 current_side: None,
                 recent_cue: None,
                 steps_done,
+                heat: None,
             };
         }
         let index = self.segment_index_at(position);
@@ -558,8 +766,19 @@ impl Session {
             .iter()
             .rev()
             .find(|cue| cue.at <= position && position < cue.at + CUE_BANNER)
-            .filter(|cue| cue.kind != CueKind::CountdownTick)
+            .filter(|cue| cue.kind != CueKind::CountdownTick && cue.heat.is_none())
             .map(|cue| cue.kind);
+        // A heat cue (wall clock) shows while it is recent, even when paused.
+        let recent_cue = match self.last_heat_cue {
+            Some((kind, at)) if now >= at && now < at + CUE_BANNER => Some(kind),
+            _ => recent_cue,
+        };
+        let current_step = match segment.kind {
+            SegmentKind::Step(step) => Some(step),
+            SegmentKind::Transition(next) => Some(next.saturating_sub(1)),
+            SegmentKind::LeadIn => None,
+        };
+        let heat = self.heat_view(position, now, current_step);
         SessionView {
             phase,
             paused: self.paused_at.is_some(),
@@ -572,7 +791,46 @@ impl Session {
             current_side,
             recent_cue,
             steps_done,
+            heat,
         }
+    }
+
+    /// The heat that is on, else the heat belonging to the current step.
+    fn heat_view(
+        &self,
+        position: Duration,
+        now: Duration,
+        current_step: Option<usize>,
+    ) -> Option<HeatView> {
+        let on = self
+            .heat
+            .iter()
+            .position(|state| matches!(state, HeatState::On { .. }));
+        let span_index = on.or_else(|| {
+            let step = current_step?;
+            self.plan.heat.iter().position(|span| span.covers(step))
+        })?;
+        let span = *self.plan.heat.get(span_index)?;
+        let status = match self.heat[span_index] {
+            HeatState::NotStarted => HeatStatus::Waiting,
+            HeatState::Off { capped } => HeatStatus::Done { capped },
+            HeatState::On { since, checks_done } => {
+                let on_for = now.saturating_sub(since);
+                let until_cap = HEAT_CAP.saturating_sub(on_for);
+                let until_end = self.heat_range(span_index).end.saturating_sub(position);
+                let remove_in = until_cap.min(until_end);
+                let next_check = SKIN_CHECK_EVERY * (checks_done + 1);
+                let next_check_in = (next_check < HEAT_CAP)
+                    .then(|| next_check.saturating_sub(on_for))
+                    .filter(|left| *left < remove_in);
+                HeatStatus::On {
+                    on_for,
+                    remove_in,
+                    next_check_in,
+                }
+            }
+        };
+        Some(HeatView { span, status })
     }
 
     fn segments_done(&self, position: Duration) -> usize {
@@ -598,6 +856,7 @@ fn build_cue_points(plan: &SessionPlan, segments: &[Segment], total: Duration) -
                 at: segment.start,
                 kind: CueKind::StepStart,
                 step_index,
+                heat: None,
             });
             let planned = &plan.steps[index];
             // Whole seconds into the step, so the cue lands when the countdown ticks over.
@@ -607,12 +866,14 @@ fn build_cue_points(plan: &SessionPlan, segments: &[Segment], total: Duration) -
                     at: middle,
                     kind: CueKind::SwitchSide,
                     step_index,
+                    heat: None,
                 });
             } else if segment.length >= HALFWAY_MIN {
                 points.push(CuePoint {
                     at: middle,
                     kind: CueKind::Halfway,
                     step_index,
+                    heat: None,
                 });
             }
         }
@@ -629,7 +890,30 @@ fn build_cue_points(plan: &SessionPlan, segments: &[Segment], total: Duration) -
                     at: segment.end() - Duration::from_secs(u64::from(tick)),
                     kind: CueKind::CountdownTick,
                     step_index,
+                    heat: None,
                 });
+            }
+        }
+    }
+    for (span_index, span) in plan.heat.iter().enumerate() {
+        for segment in segments {
+            match segment.kind {
+                SegmentKind::Step(index) if index == span.from_step => points.push(CuePoint {
+                    at: segment.start,
+                    kind: CueKind::HeatOn,
+                    step_index: Some(index),
+                    heat: Some(span_index),
+                }),
+                _ => {}
+            }
+            match segment.kind {
+                SegmentKind::Step(index) if index == span.to_step => points.push(CuePoint {
+                    at: segment.end(),
+                    kind: CueKind::HeatOff,
+                    step_index: Some(index),
+                    heat: Some(span_index),
+                }),
+                _ => {}
             }
         }
     }
@@ -637,8 +921,16 @@ fn build_cue_points(plan: &SessionPlan, segments: &[Segment], total: Duration) -
         at: total,
         kind: CueKind::SessionEnd,
         step_index: None,
+        heat: None,
     });
-    points.sort_by_key(|point| point.at);
+    // At one instant: heat comes off before anything else, and goes on after
+    // the step starts.
+    let order = |kind: CueKind| match kind {
+        CueKind::HeatOff => 0,
+        CueKind::HeatOn => 2,
+        _ => 1,
+    };
+    points.sort_by_key(|point| (point.at, order(point.kind)));
     points
 }
 
@@ -672,6 +964,7 @@ mod tests {
             routine_name: "Test".into(),
             lead_in: secs(lead_in),
             transition: Duration::ZERO,
+            heat: Vec::new(),
             steps: lengths
                 .iter()
                 .enumerate()
@@ -966,5 +1259,113 @@ mod tests {
             let end = events.iter().find(|e| e.kind == CueKind::SessionEnd).map(|e| e.due_at);
             prop_assert_eq!(end, Some(total + paused_total));
         }
+    }
+
+    fn heat_plan(lengths: &[u64], from: usize, to: usize) -> SessionPlan {
+        let mut plan = plan(
+            0,
+            &lengths
+                .iter()
+                .map(|length| (*length, Side::Center))
+                .collect::<Vec<_>>(),
+        );
+        plan.heat = vec![HeatSpan {
+            source: Tool::HeatPack,
+            region: Region::LowerBack,
+            from_step: from,
+            to_step: to,
+            alongside: true,
+        }];
+        plan
+    }
+
+    /// Polls once a second up to `until`, returning heat cues with their times.
+    fn heat_cues(session: &mut Session, from: u64, until: u64) -> Vec<(CueKind, u64)> {
+        (from..=until)
+            .flat_map(|t| session.poll(secs(t)))
+            .filter(|event| {
+                matches!(
+                    event.kind,
+                    CueKind::HeatOn | CueKind::SkinCheck | CueKind::HeatOff
+                )
+            })
+            .map(|event| (event.kind, event.due_at.as_secs()))
+            .collect()
+    }
+
+    #[test]
+    fn heat_checks_the_skin_every_five_minutes_and_comes_off_at_the_end() {
+        // A 60 s step, then 20 minutes of heat alongside two massage steps.
+        let mut session = Session::start(heat_plan(&[60, 600, 600, 60], 1, 2), secs(100));
+        let cues = heat_cues(&mut session, 100, 100 + 1320);
+        assert_eq!(
+            cues,
+            vec![
+                (CueKind::HeatOn, 160),
+                (CueKind::SkinCheck, 460),
+                (CueKind::SkinCheck, 760),
+                (CueKind::SkinCheck, 1060),
+                (CueKind::HeatOff, 1360),
+            ]
+        );
+        assert!(matches!(
+            session.view(secs(1400)).heat.map(|heat| heat.status),
+            Some(HeatStatus::Done { capped: false }) | None
+        ));
+    }
+
+    #[test]
+    fn heat_keeps_counting_while_paused_and_alarms_at_the_cap() {
+        let mut session = Session::start(heat_plan(&[600, 600], 0, 1), secs(0));
+        assert_eq!(heat_cues(&mut session, 0, 900).len(), 4); // on + checks at 5, 10, 15 min
+        session.handle(Control::Pause, secs(900));
+        // Paused: the massage timeline is frozen, but the heat deadline is not.
+        assert_eq!(session.next_deadline(), Some(secs(1200)));
+        let view = session.view(secs(1000));
+        assert!(view.paused);
+        assert_eq!(
+            view.heat.map(|heat| heat.status),
+            Some(HeatStatus::On {
+                on_for: secs(1000),
+                remove_in: secs(200),
+                next_check_in: None,
+            })
+        );
+        let cues = heat_cues(&mut session, 901, 1500);
+        assert_eq!(cues, vec![(CueKind::HeatOff, 1200)]);
+        assert_eq!(
+            session.view(secs(1500)).heat.map(|heat| heat.status),
+            Some(HeatStatus::Done { capped: true })
+        );
+        assert!(session.view(secs(1201)).recent_cue == Some(CueKind::HeatOff));
+        // Resuming plays the massage on; the heat does not come back on.
+        session.handle(Control::Resume, secs(1500));
+        let later = heat_cues(&mut session, 1501, 2000);
+        assert!(later.is_empty(), "{later:?}");
+        assert!(session.is_ended());
+    }
+
+    #[test]
+    fn skipping_or_stopping_takes_the_heat_off_at_once() {
+        let mut session = Session::start(heat_plan(&[60, 300, 60], 1, 1), secs(0));
+        heat_cues(&mut session, 0, 100);
+        let events = session.handle(Control::Skip, secs(100));
+        assert!(
+            events
+                .iter()
+                .any(|event| event.kind == CueKind::HeatOff && event.due_at == secs(100)),
+            "{events:?}"
+        );
+        // Back into the heat step: the heat stays off (no second dose).
+        let events = session.handle(Control::Back, secs(101));
+        assert!(events.iter().all(|event| event.kind != CueKind::HeatOn));
+
+        let mut session = Session::start(heat_plan(&[300], 0, 0), secs(0));
+        heat_cues(&mut session, 0, 10);
+        let events = session.handle(Control::Stop, secs(10));
+        assert_eq!(
+            events.iter().map(|event| event.kind).collect::<Vec<_>>(),
+            vec![CueKind::HeatOff]
+        );
     }
 }

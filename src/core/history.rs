@@ -17,6 +17,8 @@ pub enum Outcome {
     Completed,
     /// Stopped by the person.
     StoppedEarly,
+    /// Stopped by the person because it hurt.
+    StoppedHurt,
     /// The app closed or crashed mid-session; found on the next start.
     Interrupted,
 }
@@ -28,6 +30,7 @@ impl Outcome {
             Outcome::Running => "running",
             Outcome::Completed => "completed",
             Outcome::StoppedEarly => "stopped_early",
+            Outcome::StoppedHurt => "stopped_hurt",
             Outcome::Interrupted => "interrupted",
         }
     }
@@ -38,6 +41,7 @@ impl Outcome {
             "running" => Some(Outcome::Running),
             "completed" => Some(Outcome::Completed),
             "stopped_early" => Some(Outcome::StoppedEarly),
+            "stopped_hurt" => Some(Outcome::StoppedHurt),
             "interrupted" => Some(Outcome::Interrupted),
             _ => None,
         }
@@ -49,6 +53,7 @@ impl Outcome {
             Outcome::Running => "In progress",
             Outcome::Completed => "Completed",
             Outcome::StoppedEarly => "Stopped early",
+            Outcome::StoppedHurt => "Stopped: it hurt",
             Outcome::Interrupted => "Interrupted",
         }
     }
@@ -347,6 +352,7 @@ mod tests {
             Outcome::Running,
             Outcome::Completed,
             Outcome::StoppedEarly,
+            Outcome::StoppedHurt,
             Outcome::Interrupted,
         ] {
             assert_eq!(Outcome::parse(outcome.as_str()), Some(outcome));

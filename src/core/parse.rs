@@ -10,7 +10,9 @@ use std::ops::Range;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::routine::{Pressure, Region, Routine, Side, Step, Technique, Tool};
+use super::routine::{
+    HEAT_CAP_SECS, HeatSpan, Pressure, Region, Routine, Side, Step, Technique, Tool,
+};
 
 /// Routine files larger than this are refused before parsing.
 pub const MAX_FILE_BYTES: usize = 1024 * 1024;
@@ -62,6 +64,17 @@ struct RawRoutine {
     tags: Vec<Spanned<String>>,
     #[serde(default)]
     steps: Vec<Spanned<RawStep>>,
+    #[serde(default)]
+    heat: Vec<Spanned<RawHeat>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHeat {
+    source: Option<Spanned<String>>,
+    region: Option<Spanned<String>>,
+    from_step: Option<Spanned<i64>>,
+    to_step: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -287,6 +300,7 @@ pub fn parse_routine(file: &str, text: &str) -> Result<Routine, Vec<Problem>> {
         );
     }
 
+    let raw_step_count = raw.steps.len();
     let mut steps = Vec::new();
     let mut total_secs: i64 = 0;
     for (index, spanned_step) in raw.steps.into_iter().enumerate() {
@@ -403,6 +417,92 @@ pub fn parse_routine(file: &str, text: &str) -> Result<Routine, Vec<Problem>> {
         }
     }
 
+    let step_count = steps.len();
+    let all_steps_read = step_count == raw_step_count;
+    let mut heat = Vec::new();
+    for (index, spanned) in raw.heat.into_iter().enumerate() {
+        let table_span = Some(spanned.span());
+        let raw_heat = spanned.into_inner();
+        let prefix = format!("heat[{}]", index + 1);
+        let field = |name: &str| format!("{prefix}.{name}");
+        let source = report.word(
+            raw_heat.source,
+            table_span.clone(),
+            &field("source"),
+            Tool::WHAT,
+            Tool::from_file_name,
+            Tool::accepted,
+        );
+        if let Some(tool) = source
+            && !tool.is_heat_source()
+        {
+            report.at(
+                table_span.clone(),
+                field("source"),
+                format!(
+                    "\"{}\" gives no heat; use heat_pack, hot_towel or warm_stone",
+                    tool.file_name()
+                ),
+            );
+        }
+        let region = report.word(
+            raw_heat.region,
+            table_span.clone(),
+            &field("region"),
+            Region::WHAT,
+            Region::from_file_name,
+            Region::accepted,
+        );
+        let mut step_number = |value: Option<Spanned<i64>>, name: &str| match value {
+            None => {
+                report.at(table_span.clone(), field(name), format!("missing {name}"));
+                None
+            }
+            Some(number) => {
+                let n = *number.get_ref();
+                if n < 1 || (all_steps_read && n > step_count as i64) {
+                    report.at(
+                        Some(number.span()),
+                        field(name),
+                        format!("step {n} does not exist (steps are numbered 1 to {step_count})"),
+                    );
+                    None
+                } else {
+                    usize::try_from(n - 1).ok()
+                }
+            }
+        };
+        let from = step_number(raw_heat.from_step, "from_step");
+        let to = step_number(raw_heat.to_step, "to_step");
+        if let (Some(from), Some(to)) = (from, to)
+            && from > to
+        {
+            report.at(
+                table_span.clone(),
+                field("to_step"),
+                format!("to_step ({}) comes before from_step ({})", to + 1, from + 1),
+            );
+        } else if let (Some(source), Some(region), Some(from), Some(to)) =
+            (source, region, from, to)
+            && source.is_heat_source()
+        {
+            heat.push((
+                table_span,
+                HeatSpan {
+                    source,
+                    region,
+                    from_step: from,
+                    to_step: to,
+                    alongside: true,
+                },
+            ));
+        }
+    }
+    if all_steps_read && report.problems.is_empty() {
+        check_heat(&mut report, &steps, &heat);
+    }
+    let heat: Vec<HeatSpan> = heat.into_iter().map(|(_, span)| span).collect();
+
     if total_secs > MAX_ROUTINE_SECS {
         report.at(
             None,
@@ -436,8 +536,78 @@ pub fn parse_routine(file: &str, text: &str) -> Result<Routine, Vec<Problem>> {
             tools,
             tags,
             steps,
+            heat,
         }),
         _ => Err(report.problems),
+    }
+}
+
+/// The heat rules a file must follow: spans may not overlap, and no stretch of
+/// heat (a span, or back-to-back heat steps) may last over [`HEAT_CAP_SECS`].
+fn check_heat(
+    report: &mut Reporter<'_>,
+    steps: &[Step],
+    declared: &[(Option<std::ops::Range<usize>>, HeatSpan)],
+) {
+    let probe = Routine {
+        id: String::new(),
+        name: String::new(),
+        summary: String::new(),
+        tools: Vec::new(),
+        tags: Vec::new(),
+        steps: steps.to_vec(),
+        heat: declared.iter().map(|(_, span)| *span).collect(),
+    };
+    let spans = probe.heat_spans();
+    let name_of = |span: &HeatSpan| -> (Option<std::ops::Range<usize>>, String) {
+        if span.alongside {
+            let index = declared
+                .iter()
+                .position(|(_, declared)| declared == span)
+                .unwrap_or(0);
+            (
+                declared.get(index).and_then(|(range, _)| range.clone()),
+                format!("heat[{}]", index + 1),
+            )
+        } else {
+            (None, format!("steps[{}]", span.from_step + 1))
+        }
+    };
+    for pair in spans.windows(2) {
+        if pair[1].from_step <= pair[0].to_step {
+            let (range, field) = name_of(&pair[1]);
+            report.at(
+                range,
+                field,
+                format!(
+                    "heat over steps {} to {} overlaps heat over steps {} to {}",
+                    pair[1].from_step + 1,
+                    pair[1].to_step + 1,
+                    pair[0].from_step + 1,
+                    pair[0].to_step + 1
+                ),
+            );
+        }
+    }
+    for span in &spans {
+        let secs: u32 = steps[span.from_step..=span.to_step]
+            .iter()
+            .map(|step| step.duration_secs)
+            .sum();
+        if secs > HEAT_CAP_SECS {
+            let (range, field) = name_of(span);
+            report.at(
+                range,
+                format!("{field}.duration_secs"),
+                format!(
+                    "heat would stay on for {} (steps {} to {}); at most {} at a stretch is safe",
+                    super::routine::format_clock(u64::from(secs)),
+                    span.from_step + 1,
+                    span.to_step + 1,
+                    super::routine::format_clock(u64::from(HEAT_CAP_SECS))
+                ),
+            );
+        }
     }
 }
 
@@ -475,6 +645,13 @@ pub fn routine_to_toml(routine: &Routine) -> String {
             let _ = writeln!(out, "fixed = true");
         }
         let _ = writeln!(out, "instructions = {}", quote(&step.instructions));
+    }
+    for span in &routine.heat {
+        let _ = writeln!(out, "\n[[heat]]");
+        let _ = writeln!(out, "source = {}", quote(span.source.file_name()));
+        let _ = writeln!(out, "region = {}", quote(span.region.file_name()));
+        let _ = writeln!(out, "from_step = {}", span.from_step + 1);
+        let _ = writeln!(out, "to_step = {}", span.to_step + 1);
     }
     out
 }
@@ -614,5 +791,121 @@ instructions = "Knead beside the spine."
         let text = routine_to_toml(&routine);
         let again = parse_routine("again.toml", &text).expect("round trip");
         assert_eq!(routine, again);
+    }
+
+    /// GOOD with extra text appended (more steps or heat tables).
+    fn with(extra: &str) -> String {
+        format!("{GOOD}{extra}")
+    }
+
+    const HEAT_STEP: &str = r#"
+[[steps]]
+title = "Heat"
+region = "lower_back"
+technique = "heat"
+tool = "heat_pack"
+pressure = "light"
+side = "center"
+duration_secs = 900
+instructions = "Pack on, towel under it."
+"#;
+
+    fn problem_fields(text: &str) -> Vec<String> {
+        match parse_routine("r.toml", text) {
+            Ok(_) => Vec::new(),
+            Err(problems) => problems
+                .into_iter()
+                .map(|problem| format!("{:?}: {}", problem.field, problem.reason))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn heat_alongside_steps_reads_writes_and_reads_back() {
+        let text = with(
+            "\n[[heat]]\nsource = \"heat_pack\"\nregion = \"lower_back\"\nfrom_step = 1\nto_step = 2\n",
+        )
+        .replace("default_minutes = 1\n", "");
+        let routine = parse_routine("r.toml", &text).expect("valid");
+        assert_eq!(routine.heat.len(), 1);
+        assert_eq!((routine.heat[0].from_step, routine.heat[0].to_step), (0, 1));
+        assert!(routine.uses_heat());
+        let again = parse_routine("r.toml", &routine_to_toml(&routine)).expect("valid");
+        assert_eq!(again, routine);
+    }
+
+    #[test]
+    fn heat_over_twenty_minutes_is_refused() {
+        // Declared heat over 25 minutes of steps.
+        let long = GOOD
+            .replace("default_minutes = 1\n", "")
+            .replace("duration_secs = 40", "duration_secs = 1480");
+        let text = format!(
+            "{long}\n[[heat]]\nsource = \"hot_towel\"\nregion = \"lower_back\"\nfrom_step = 1\nto_step = 2\n"
+        );
+        let problems = problem_fields(&text);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].contains("heat[1].duration_secs"),
+            "{problems:?}"
+        );
+        assert!(problems[0].contains("25:00"), "{problems:?}");
+
+        // Two heat steps back to back: 30 minutes of heat in a row.
+        let text = with(&format!("{HEAT_STEP}{HEAT_STEP}")).replace("default_minutes = 1\n", "");
+        let problems = problem_fields(&text);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].contains("steps[3].duration_secs"),
+            "{problems:?}"
+        );
+
+        // One heat step of 21 minutes.
+        let text = with(&HEAT_STEP.replace("900", "1260")).replace("default_minutes = 1\n", "");
+        assert_eq!(problem_fields(&text).len(), 1);
+        // Exactly 20 minutes is fine.
+        let text = with(&HEAT_STEP.replace("900", "1200")).replace("default_minutes = 1\n", "");
+        assert!(problem_fields(&text).is_empty());
+    }
+
+    #[test]
+    fn bad_heat_tables_name_the_field() {
+        let base = GOOD.replace("default_minutes = 1\n", "");
+        let heat = |body: &str| format!("{base}\n[[heat]]\n{body}\n");
+        let cases = [
+            (
+                "source = \"hands\"\nregion = \"neck\"\nfrom_step = 1\nto_step = 1",
+                "heat[1].source",
+            ),
+            (
+                "source = \"heat_pack\"\nregion = \"neck\"\nfrom_step = 1\nto_step = 3",
+                "heat[1].to_step",
+            ),
+            (
+                "source = \"heat_pack\"\nregion = \"neck\"\nfrom_step = 2\nto_step = 1",
+                "heat[1].to_step",
+            ),
+            (
+                "source = \"heat_pack\"\nfrom_step = 1\nto_step = 1",
+                "heat[1].region",
+            ),
+        ];
+        for (body, field) in cases {
+            let problems = problem_fields(&heat(body));
+            assert!(
+                problems.iter().any(|problem| problem.contains(field)),
+                "{body}: {problems:?}"
+            );
+        }
+        // Overlapping heat: declared over a heat step.
+        let text = format!(
+            "{}\n[[heat]]\nsource = \"heat_pack\"\nregion = \"neck\"\nfrom_step = 2\nto_step = 3\n",
+            with(HEAT_STEP).replace("default_minutes = 1\n", "")
+        );
+        let problems = problem_fields(&text);
+        assert!(
+            problems.iter().any(|problem| problem.contains("overlaps")),
+            "{problems:?}"
+        );
     }
 }

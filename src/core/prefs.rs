@@ -80,6 +80,12 @@ pub struct CueSettings {
     pub countdown_tick: CueSetting,
     /// The session is over.
     pub session_end: CueSetting,
+    /// Heat goes on (towel first).
+    pub heat_on: CueSetting,
+    /// Time to check the skin under the heat.
+    pub skin_check: CueSetting,
+    /// Take the heat off now.
+    pub heat_off: CueSetting,
 }
 
 impl Default for CueSettings {
@@ -93,6 +99,9 @@ impl Default for CueSettings {
                 ..CueSetting::default()
             },
             session_end: CueSetting::default(),
+            heat_on: CueSetting::default(),
+            skin_check: CueSetting::default(),
+            heat_off: CueSetting::default(),
         }
     }
 }
@@ -106,6 +115,9 @@ impl CueSettings {
             CueKind::SwitchSide => &self.switch_side,
             CueKind::CountdownTick => &self.countdown_tick,
             CueKind::SessionEnd => &self.session_end,
+            CueKind::HeatOn => &self.heat_on,
+            CueKind::SkinCheck => &self.skin_check,
+            CueKind::HeatOff => &self.heat_off,
         }
     }
 
@@ -117,6 +129,9 @@ impl CueSettings {
             CueKind::SwitchSide => &mut self.switch_side,
             CueKind::CountdownTick => &mut self.countdown_tick,
             CueKind::SessionEnd => &mut self.session_end,
+            CueKind::HeatOn => &mut self.heat_on,
+            CueKind::SkinCheck => &mut self.skin_check,
+            CueKind::HeatOff => &mut self.heat_off,
         }
     }
 }
@@ -184,6 +199,8 @@ pub struct Preferences {
     pub routines: BTreeMap<String, RoutineMemory>,
     /// Whether the history shows the day streak (some people find streaks stressful).
     pub show_streak: bool,
+    /// Whether the person has read the safety page shown at the first start.
+    pub safety_acknowledged: bool,
 }
 
 impl Default for Preferences {
@@ -202,6 +219,7 @@ impl Default for Preferences {
             last_routine: None,
             routines: BTreeMap::new(),
             show_streak: true,
+            safety_acknowledged: false,
         }
     }
 }

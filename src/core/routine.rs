@@ -185,9 +185,76 @@ pub struct Routine {
     pub tags: Vec<String>,
     /// The steps in order.
     pub steps: Vec<Step>,
+    /// Heat applied while other steps play, declared with `[[heat]]`.
+    #[serde(default)]
+    pub heat: Vec<HeatSpan>,
+}
+
+/// Heat on one region over a run of steps: either declared in the routine file
+/// to run alongside massage steps, or a heat step (or run of heat steps) itself.
+/// Either way the heat rules apply: towel first, skin checks, at most
+/// [`HEAT_CAP_SECS`] on, and a cue to take it off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeatSpan {
+    /// What gives the heat.
+    pub source: Tool,
+    /// Where it lies.
+    pub region: Region,
+    /// First step it covers (0-based).
+    pub from_step: usize,
+    /// Last step it covers (0-based, inclusive).
+    pub to_step: usize,
+    /// Whether it runs alongside other steps (declared) rather than being heat steps.
+    pub alongside: bool,
+}
+
+impl HeatSpan {
+    /// Whether step `index` is under this heat.
+    pub fn covers(&self, index: usize) -> bool {
+        (self.from_step..=self.to_step).contains(&index)
+    }
 }
 
 impl Routine {
+    /// Every stretch of heat, in step order: declared spans, and runs of heat
+    /// steps (back-to-back heat steps are one stretch of heat on the skin).
+    pub fn heat_spans(&self) -> Vec<HeatSpan> {
+        let mut spans = self.heat.clone();
+        let mut index = 0;
+        while index < self.steps.len() {
+            if self.steps[index].uses_heat() {
+                let first = index;
+                while self
+                    .steps
+                    .get(index + 1)
+                    .is_some_and(|next| next.uses_heat())
+                {
+                    index += 1;
+                }
+                let step = &self.steps[first];
+                spans.push(HeatSpan {
+                    source: if step.tool.is_heat_source() {
+                        step.tool
+                    } else {
+                        Tool::HeatPack
+                    },
+                    region: step.region,
+                    from_step: first,
+                    to_step: index,
+                    alongside: false,
+                });
+            }
+            index += 1;
+        }
+        spans.sort_by_key(|span| (span.from_step, span.to_step));
+        spans
+    }
+
+    /// Whether step `index` is under heat (its own or alongside).
+    pub fn step_under_heat(&self, index: usize) -> bool {
+        self.heat_spans().iter().any(|span| span.covers(index))
+    }
+
     /// The routine's own length: the sum of its steps.
     pub fn default_length_secs(&self) -> u32 {
         self.steps.iter().map(|step| step.duration_secs).sum()
@@ -217,7 +284,7 @@ impl Routine {
 
     /// Whether any step applies heat, so the library can badge it.
     pub fn uses_heat(&self) -> bool {
-        self.steps.iter().any(Step::uses_heat)
+        !self.heat.is_empty() || self.steps.iter().any(Step::uses_heat)
     }
 }
 

@@ -37,9 +37,16 @@ pub fn finish_ui(ui: &mut egui::Ui, summary: &FinishSummary) -> Vec<Command> {
         ui.add_space(16.0);
         let note = match summary.ending {
             Ending::Completed => "Take a moment before you get up, and sip some water.",
+            Ending::Stopped if summary.stopped_hurt => "Stopping was the right call, and it is noted in your history. Rest and let the area settle. If the pain is sharp, lasts, spreads, or comes with numbness or weakness, see a professional before the next session.",
             Ending::Stopped => "Stopping is always fine. If it hurt, rest, and ask a professional if it keeps happening.",
         };
-                ui.label(note);
+        ui.label(note);
+        if summary.ending == Ending::Completed && summary.routine.id == crate::library::DEFAULT_ROUTINE_ID {
+            ui.label(
+                RichText::new("About 15 minutes of massage is reported to release endorphins, with an easing effect that may last up to 48 hours.")
+                    .color(theme::muted(&visuals)),
+            );
+        }
         ui.add_space(16.0);
         theme::card_frame(&visuals).show(ui, |ui| {
             ui.set_max_width(520.0);

@@ -486,6 +486,7 @@ fn filters_ui(
                 for outcome in [
                     Outcome::Completed,
                     Outcome::StoppedEarly,
+                    Outcome::StoppedHurt,
                     Outcome::Interrupted,
                     Outcome::Running,
                 ] {
@@ -645,7 +646,7 @@ fn table_ui(
                 row.col(|ui| {
                     let color = match session.outcome {
                         Outcome::Completed => theme::accent(ui.visuals()),
-                        Outcome::Interrupted => theme::warm(ui.visuals()),
+                        Outcome::Interrupted | Outcome::StoppedHurt => theme::warm(ui.visuals()),
                         _ => ui.visuals().text_color(),
                     };
                     ui.label(RichText::new(session.outcome.label()).color(color));

@@ -7,6 +7,7 @@ mod finish;
 pub mod history;
 mod library;
 mod player;
+pub mod safety;
 mod settings;
 mod setup;
 pub mod theme;
@@ -79,6 +80,8 @@ pub enum Command {
     Start,
     /// Pause, skip, back or stop the playing session.
     Control(Control),
+    /// Stop the session because it hurt (recorded in the history).
+    StopHurt,
     /// Play the same routine and length again from the finish screen.
     PlayAgain,
     /// Hide the notice about sound.
@@ -168,6 +171,10 @@ pub enum Command {
     ExportHistory(PathBuf),
     /// Open the system file dialog for the history export path.
     BrowseHistoryExport,
+    /// Show the safety page.
+    ShowSafety,
+    /// The person has read the safety page at the first start.
+    AcknowledgeSafety,
     /// Close the window.
     Quit,
 }
@@ -208,6 +215,8 @@ pub struct PlayerState {
     pub token: SessionToken,
     /// Pain before, as given on the setup screen.
     pub pain_before: Option<u8>,
+    /// Set when the person stopped because it hurt.
+    pub stopped_hurt: bool,
 }
 
 /// What the finish screen shows.
@@ -235,6 +244,8 @@ pub struct FinishSummary {
     pub pain_after: Option<u8>,
     /// Notes about this session.
     pub notes: String,
+    /// Whether the person stopped because it hurt.
+    pub stopped_hurt: bool,
 }
 
 /// Which screen is showing.
@@ -255,6 +266,8 @@ pub enum Screen {
     Transfer(Box<TransferState>),
     /// Past sessions, statistics and charts.
     History(Box<HistoryState>),
+    /// Red flags and how to stop (first start, and from the top bar).
+    Safety,
 }
 
 impl Screen {
@@ -269,6 +282,7 @@ impl Screen {
             Screen::Editor(_) => "editor",
             Screen::Transfer(_) => "transfer",
             Screen::History(_) => "history",
+            Screen::Safety => "safety",
         }
     }
 }
@@ -302,9 +316,15 @@ impl UnknotApp {
     pub fn new(mut deps: AppDeps, repaint: Arc<dyn Fn() + Send + Sync>) -> Self {
         let prefs = std::mem::take(&mut deps.prefs);
         deps.cues.apply_settings(prefs.master_volume, &prefs.cues);
+        // The safety page comes first, once, before anything can be played.
+        let screen = if prefs.safety_acknowledged {
+            Screen::Library
+        } else {
+            Screen::Safety
+        };
         Self {
             deps,
-            screen: Screen::Library,
+            screen,
             audio_notice_dismissed: false,
             prefs,
             applied_look: None,
@@ -442,6 +462,7 @@ impl UnknotApp {
                     plan,
                     token,
                     pain_before,
+                    stopped_hurt: false,
                 });
             }
             Err(error) => {
@@ -472,11 +493,15 @@ impl UnknotApp {
                 }
             }
             Command::NudgeStep { index, delta_secs } => {
+                let max = match &self.screen {
+                    Screen::Setup(setup) => {
+                        crate::core::plan::max_step_secs(&setup.routine, &setup.step_secs, index)
+                    }
+                    _ => 0,
+                };
                 if let Screen::Setup(setup) = &mut self.screen
                     && let Some(secs) = setup.step_secs.get_mut(index)
-                    && let Some(step) = setup.routine.steps.get(index)
                 {
-                    let max = crate::core::plan::max_step_secs(step);
                     *secs = secs
                         .saturating_add_signed(delta_secs)
                         .clamp(MIN_STEP_SECS, max);
@@ -512,6 +537,13 @@ impl UnknotApp {
             Command::Control(control) => {
                 if let Screen::Player(player) = &self.screen {
                     player.conductor.control(control);
+                }
+                self.check_session_end();
+            }
+            Command::StopHurt => {
+                if let Screen::Player(player) = &mut self.screen {
+                    player.stopped_hurt = true;
+                    player.conductor.control(Control::Stop);
                 }
                 self.check_session_end();
             }
@@ -565,6 +597,7 @@ impl UnknotApp {
                     tools: Vec::new(),
                     tags: Vec::new(),
                     steps: vec![editor::new_step()],
+                    heat: Vec::new(),
                 };
                 routine.steps[0].title = "First step".into();
                 self.screen = Screen::Editor(Box::new(EditorState::new(routine, None)));
@@ -682,6 +715,11 @@ impl UnknotApp {
                     self.open_dialog(DialogTarget::HistoryExport, start, true, filter);
                 }
             }
+            Command::ShowSafety => self.screen = Screen::Safety,
+            Command::AcknowledgeSafety => {
+                self.update_prefs(|prefs| prefs.safety_acknowledged = true);
+                self.screen = Screen::Library;
+            }
             Command::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
         }
     }
@@ -793,10 +831,12 @@ impl UnknotApp {
                 pain_before: player.pain_before,
                 pain_after: None,
                 notes: String::new(),
+                stopped_hurt: player.stopped_hurt,
             };
             if let Some(history) = &self.deps.history {
                 let outcome = match ending {
                     Ending::Completed => Outcome::Completed,
+                    Ending::Stopped if player.stopped_hurt => Outcome::StoppedHurt,
                     Ending::Stopped => Outcome::StoppedEarly,
                 };
                 history.finished(
@@ -1209,6 +1249,13 @@ impl UnknotApp {
                         commands.push(Command::ShowLibrary);
                     }
                 }
+                Screen::Safety => {
+                    if self.prefs.safety_acknowledged
+                        && input.consume_key(Modifiers::NONE, Key::Escape)
+                    {
+                        commands.push(Command::ShowLibrary);
+                    }
+                }
                 Screen::History(state) => {
                     // Esc closes the open session first, then leaves.
                     if state.detail.is_none() && input.consume_key(Modifiers::NONE, Key::Escape) {
@@ -1300,6 +1347,9 @@ impl UnknotApp {
                     commands.extend(editor::editor_ui(ui, editor, library_data));
                 }
                 Screen::Transfer(state) => commands.extend(transfer::transfer_ui(ui, state)),
+                Screen::Safety => {
+                    commands.extend(safety::safety_ui(ui, !prefs.safety_acknowledged));
+                }
                 Screen::History(state) => {
                     if state.detail.is_some()
                         && ui.input_mut(|input| input.consume_key(Modifiers::NONE, Key::Escape))
@@ -1327,20 +1377,31 @@ impl UnknotApp {
                     .strong()
                     .color(theme::accent(ui.visuals())),
             );
-            if !matches!(self.screen, Screen::Library | Screen::Player(_))
+            // Until the safety page is read, it is the only way forward.
+            let first_start = !self.prefs.safety_acknowledged;
+            if !first_start
+                && !matches!(self.screen, Screen::Library | Screen::Player(_))
                 && ui.button("Routines").clicked()
             {
                 commands.push(Command::ShowLibrary);
             }
-            if !matches!(self.screen, Screen::History(_) | Screen::Player(_))
+            if !first_start
+                && !matches!(self.screen, Screen::History(_) | Screen::Player(_))
                 && ui.button("History").clicked()
             {
                 commands.push(Command::ShowHistory);
             }
-            if !matches!(self.screen, Screen::Settings | Screen::Player(_))
+            if !first_start
+                && !matches!(self.screen, Screen::Settings | Screen::Player(_))
                 && ui.button("Settings").clicked()
             {
                 commands.push(Command::ShowSettings);
+            }
+            if !first_start
+                && !matches!(self.screen, Screen::Safety | Screen::Player(_))
+                && ui.button("Safety").clicked()
+            {
+                commands.push(Command::ShowSafety);
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let size = egui::vec2(ui.available_width().min(400.0), ui.available_height());

@@ -7,7 +7,9 @@ use egui::{Align, Layout, RichText};
 
 use super::{Command, theme};
 use crate::conductor::Snapshot;
-use crate::core::engine::{Control, CueKind, Phase, SessionPlan, SessionView};
+use crate::core::engine::{
+    Control, CueKind, HeatStatus, HeatView, Phase, SessionPlan, SessionView,
+};
 use crate::core::routine::{Routine, Side, format_clock};
 
 /// Whole seconds shown for a remaining time (rounded up, so 0:00 means done).
@@ -23,7 +25,20 @@ fn shown_secs(remaining: Duration) -> u64 {
 /// How long until the countdown's digits change, so the window repaints once a
 /// second and not every frame. `None` when nothing on screen will change.
 pub fn next_visible_change(view: &SessionView) -> Option<Duration> {
-    if view.paused || matches!(view.phase, Phase::Ended(_)) {
+    if matches!(view.phase, Phase::Ended(_)) {
+        return None;
+    }
+    // Heat keeps counting while paused (the pack is still on), so its clock ticks on.
+    if let Some(HeatView {
+        status: HeatStatus::On { on_for, .. },
+        ..
+    }) = view.heat
+        && view.paused
+    {
+        let nanos = 1_000_000_000 - on_for.subsec_nanos();
+        return Some(Duration::from_nanos(u64::from(nanos)) + Duration::from_millis(2));
+    }
+    if view.paused {
         return None;
     }
     let nanos = view.segment_remaining.subsec_nanos();
@@ -42,8 +57,55 @@ fn banner_text(cue: CueKind, side: Option<Side>) -> Option<String> {
             _ => "Switch sides".to_owned(),
         }),
         CueKind::Halfway => Some("Halfway through this step".to_owned()),
+        CueKind::HeatOn => Some("Heat on: keep a towel between the heat and your skin".to_owned()),
+        CueKind::SkinCheck => Some(
+            "Skin check: lift the heat and look. Red, blotchy or too hot? Take it off.".to_owned(),
+        ),
+        CueKind::HeatOff => Some("Take the heat off now".to_owned()),
         CueKind::StepStart | CueKind::CountdownTick | CueKind::SessionEnd => None,
     }
+}
+
+/// The heat timer beside the step countdown: how long the heat has been on,
+/// when it comes off, and when to check the skin.
+fn heat_ui(ui: &mut egui::Ui, heat: &HeatView) {
+    let visuals = ui.visuals().clone();
+    let warm = theme::warm(&visuals);
+    let what = format!(
+        "{} on the {}",
+        heat.span.source.label(),
+        heat.span.region.label().to_lowercase()
+    );
+    let text = match heat.status {
+        HeatStatus::Waiting => return,
+        HeatStatus::On {
+            on_for,
+            remove_in,
+            next_check_in,
+        } => {
+            let check = next_check_in
+                .map(|left| format!(" \u{b7} skin check in {}", format_clock(shown_secs(left))))
+                .unwrap_or_default();
+            format!(
+                "{what}: on for {} \u{b7} take it off in {}{check}",
+                format_clock(on_for.as_secs()),
+                format_clock(shown_secs(remove_in))
+            )
+        }
+        HeatStatus::Done { capped: true } => {
+            format!("{what}: off. It reached 20 minutes, the most at a stretch.")
+        }
+        HeatStatus::Done { capped: false } => format!("{what}: off"),
+    };
+    egui::Frame::new()
+        .stroke(egui::Stroke::new(1.5, warm))
+        .corner_radius(8.0)
+        .inner_margin(egui::Margin::symmetric(14, 6))
+        .show(ui, |ui| {
+            ui.label(RichText::new(text).size(18.0).color(warm))
+                .on_hover_text("Towel between the heat and your skin; never lie on it or fall asleep with it on");
+        });
+    ui.add_space(4.0);
 }
 
 /// Draws the player.
@@ -112,7 +174,11 @@ pub fn player_ui(
                 step.region.label().to_owned(),
                 step.technique.label().to_owned(),
                 step.tool.label().to_owned(),
-                format!("{} pressure ({})", step.pressure.label(), step.pressure.hint()),
+                format!(
+                    "{} pressure ({})",
+                    step.pressure.label(),
+                    step.pressure.hint()
+                ),
                 side_text,
             ];
             let chip_width: f32 = chips.iter().map(|c| c.len() as f32 * 8.0 + 30.0).sum();
@@ -129,7 +195,11 @@ pub fn player_ui(
 
         // The big countdown.
         ui.add_space(8.0);
-        let countdown_color = if view.paused { muted } else { visuals.strong_text_color() };
+        let countdown_color = if view.paused {
+            muted
+        } else {
+            visuals.strong_text_color()
+        };
         ui.label(
             RichText::new(format_clock(shown_secs(view.segment_remaining)))
                 .size(120.0)
@@ -141,9 +211,27 @@ pub fn player_ui(
                 .desired_height(10.0)
                 .fill(accent),
         );
+        if let Some(heat) = &view.heat {
+            heat_ui(ui, heat);
+        }
         if view.paused {
-            ui.label(RichText::new("Paused. Press Space to carry on.").size(20.0).color(theme::warm(&visuals)));
-        } else if let Some(text) = view.recent_cue.and_then(|cue| banner_text(cue, view.current_side)) {
+            let heat_on = matches!(
+                view.heat,
+                Some(HeatView {
+                    status: HeatStatus::On { .. },
+                    ..
+                })
+            );
+            let text = if heat_on {
+                "Paused. The heat timer keeps running while the pack is on. Space carries on."
+            } else {
+                "Paused. Press Space to carry on."
+            };
+            ui.label(RichText::new(text).size(20.0).color(theme::warm(&visuals)));
+        } else if let Some(text) = view
+            .recent_cue
+            .and_then(|cue| banner_text(cue, view.current_side))
+        {
             ui.label(RichText::new(text).size(20.0).color(theme::warm(&visuals)));
         } else {
             ui.label(RichText::new(" ").size(20.0));
@@ -154,11 +242,18 @@ pub fn player_ui(
             (_, Some(step)) => step.instructions.clone(),
             (Phase::LeadIn, None) => {
                 let tools: Vec<&str> = routine.tools_needed().iter().map(|t| t.label()).collect();
-                let first = plan.steps.first().map(|s| s.step.title.as_str()).unwrap_or("");
+                let first = plan
+                    .steps
+                    .first()
+                    .map(|s| s.step.title.as_str())
+                    .unwrap_or("");
                 if tools.is_empty() {
                     format!("Settle in and breathe out slowly. First: {first}.")
                 } else {
-                    format!("Have your {} within reach. First: {first}.", tools.join(", ").to_lowercase())
+                    format!(
+                        "Have your {} within reach. First: {first}.",
+                        tools.join(", ").to_lowercase()
+                    )
                 }
             }
             (Phase::Transition(next), None) => {
@@ -183,7 +278,11 @@ pub fn player_ui(
             });
         });
 
-        ui.add_space(10.0);
+        ui.label(
+            RichText::new("Ease off or stop if the muscles tense up or the pain sharpens.")
+                .color(theme::warm(&visuals)),
+        );
+        ui.add_space(6.0);
         let next_text = match view.next_step {
             Some(next) => {
                 let planned = &plan.steps[next];
@@ -201,14 +300,16 @@ pub fn player_ui(
 
         ui.add_space(14.0);
         let button_size = egui::vec2(150.0, 44.0);
-        let controls_width = button_size.x * 4.0 + 30.0;
+        let controls_width = button_size.x * 5.0 + 40.0;
         ui.allocate_ui_with_layout(
             egui::vec2(controls_width.min(ui.available_width()), button_size.y),
             Layout::left_to_right(Align::Center),
             |ui| {
                 if ui
                     .add(egui::Button::new("Back").min_size(button_size))
-                    .on_hover_text("Left arrow: restart this step; press again at once for the previous step")
+                    .on_hover_text(
+                        "Left arrow: restart this step; press again at once for the previous step",
+                    )
                     .clicked()
                 {
                     commands.push(Command::Control(Control::Back));
@@ -235,10 +336,22 @@ pub fn player_ui(
                 {
                     commands.push(Command::Control(Control::Stop));
                 }
+                if ui
+                    .add(
+                        egui::Button::new(
+                            RichText::new("Stop \u{2014} it hurt").color(theme::warm(&visuals)),
+                        )
+                        .min_size(button_size),
+                    )
+                    .on_hover_text("End now and note in your history that it hurt")
+                    .clicked()
+                {
+                    commands.push(Command::StopHurt);
+                }
             },
         );
         ui.label(
-            RichText::new("Keys: Space pause · Right arrow skip · Left arrow back · Esc stop. Ease off or stop if a muscle tenses up or pain sharpens.")
+            RichText::new("Keys: Space pause · Right arrow skip · Left arrow back · Esc stop")
                 .small()
                 .color(muted),
         );
@@ -263,6 +376,7 @@ mod tests {
             current_side: None,
             recent_cue: None,
             steps_done: 0,
+            heat: None,
         }
     }
 
