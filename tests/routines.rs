@@ -83,31 +83,130 @@ fn the_builtin_library_has_the_six_routines_and_the_15_minute_default() {
     }
 }
 
+/// Words a guide must not use: it may help; it does not promise.
+const PROMISES: [&str; 8] = [
+    "cure", "cures", "cured", "curing", "heal", "heals", "healed", "healing",
+];
+
+fn promises_in(text: &str) -> Vec<String> {
+    text.to_lowercase()
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|word| PROMISES.contains(word))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The content lint: what every built-in routine must get right.
 #[test]
-fn builtin_content_keeps_firm_pressure_off_the_lower_back_and_cues_sides() {
+fn builtin_content_passes_the_safety_lint() {
+    use std::time::Duration;
+    use unknot::core::engine::{CueKind, SKIN_CHECK_EVERY, Session};
+    use unknot::core::plan::plan_with_lengths;
+    use unknot::core::routine::HEAT_CAP_SECS;
+
+    for (file, text) in BUILTIN_FILES {
+        // Every step names its region, tool, pressure and side in the file itself.
+        let raw: toml::Value = toml::from_str(text).expect("TOML");
+        for (index, step) in raw["steps"].as_array().expect("steps").iter().enumerate() {
+            for key in ["region", "tool", "pressure", "side"] {
+                assert!(
+                    step.get(key).is_some(),
+                    "{file}: steps[{}] has no {key}",
+                    index + 1
+                );
+            }
+        }
+    }
     for entry in library::load_builtin().entries {
-        for step in &entry.routine.steps {
+        let routine = &entry.routine;
+        let id = &routine.id;
+        for word in [&routine.name, &routine.summary] {
+            assert!(promises_in(word).is_empty(), "{id}: promises in {word:?}");
+        }
+        for step in &routine.steps {
+            // No firm pressure where the spine is (lower back, or the whole back).
             assert!(
-                !(step.region == Region::LowerBack && step.pressure == Pressure::Firm),
-                "{}: '{}' presses firmly on the lower back",
-                entry.routine.id,
+                !(matches!(step.region, Region::LowerBack | Region::WholeBack)
+                    && step.pressure == Pressure::Firm),
+                "{id}: '{}' presses firmly near the spine",
                 step.title
             );
             if step.side == Side::Both {
                 assert!(
                     step.instructions.to_lowercase().contains("switch"),
-                    "{}: two-sided step '{}' should say when to switch",
-                    entry.routine.id,
+                    "{id}: two-sided step '{}' should say when to switch",
                     step.title
                 );
             }
-            let words = step.instructions.to_lowercase();
+            let promises = promises_in(&format!("{} {}", step.title, step.instructions));
             assert!(
-                !words.contains("cure") && !words.contains("heal"),
-                "{}",
+                promises.is_empty(),
+                "{id}: '{}' says {promises:?}",
                 step.title
             );
+            if step.uses_heat() {
+                assert!(
+                    step.instructions.to_lowercase().contains("towel"),
+                    "{id}: heat step '{}' must say to keep a towel under the heat",
+                    step.title
+                );
+            }
         }
+        // Heat stays within its cap at the routine's own length, and when it
+        // plays, the skin is checked every five minutes and the heat comes off.
+        let lengths: Vec<u32> = routine
+            .steps
+            .iter()
+            .map(|step| step.duration_secs)
+            .collect();
+        for span in routine.heat_spans() {
+            let secs: u32 = lengths[span.from_step..=span.to_step].iter().sum();
+            assert!(secs <= HEAT_CAP_SECS, "{id}: {secs} s of heat");
+        }
+        let plan = plan_with_lengths(routine, &lengths, 0, 0);
+        let mut session = Session::start(plan, Duration::ZERO);
+        let mut heat_cues = Vec::new();
+        for second in 0..=u64::from(routine.default_length_secs()) {
+            for event in session.poll(Duration::from_secs(second)) {
+                if matches!(
+                    event.kind,
+                    CueKind::HeatOn | CueKind::SkinCheck | CueKind::HeatOff
+                ) {
+                    heat_cues.push((event.kind, event.due_at));
+                }
+            }
+        }
+        let mut on_since = None;
+        for (kind, at) in &heat_cues {
+            match kind {
+                CueKind::HeatOn => on_since = Some(*at),
+                CueKind::SkinCheck => {
+                    let since = on_since.expect("skin check while heat is on");
+                    assert_eq!((*at - since).as_secs() % SKIN_CHECK_EVERY.as_secs(), 0);
+                }
+                _ => {
+                    let since = on_since.take().expect("heat off after heat on");
+                    let on = (*at - since).as_secs();
+                    let checks = heat_cues
+                        .iter()
+                        .filter(|(kind, when)| {
+                            *kind == CueKind::SkinCheck && *when > since && *when < *at
+                        })
+                        .count() as u64;
+                    assert_eq!(
+                        checks,
+                        (on - 1) / SKIN_CHECK_EVERY.as_secs(),
+                        "{id}: checks over {on} s"
+                    );
+                }
+            }
+        }
+        assert!(on_since.is_none(), "{id}: heat left on at the end");
+        assert_eq!(
+            routine.uses_heat(),
+            heat_cues.iter().any(|(kind, _)| *kind == CueKind::HeatOn),
+            "{id}: heat routines announce the heat"
+        );
     }
 }
 

@@ -785,3 +785,100 @@ fn stop_it_hurt_ends_the_session_and_says_so_in_the_history() {
     assert_eq!(rows[0].outcome, Outcome::StoppedHurt);
     assert_eq!(rows[0].active_secs, 40);
 }
+
+#[test]
+fn a_heat_routine_asks_about_fresh_injury_warns_of_recent_heat_and_shows_the_heat_timer() {
+    use unknot::core::history::Outcome;
+    use unknot::store::history_db::{HistoryDb, NewSession};
+    use unknot::store::history_worker::HistoryWorker;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.sqlite3");
+    {
+        // Heat used 25 minutes ago.
+        let mut db = HistoryDb::open(&path, "s").unwrap().db;
+        let ended = chrono::Utc::now() - chrono::Duration::minutes(25);
+        let id = db
+            .start_session(&NewSession {
+                routine_id: "lower-back-heat".into(),
+                routine_name: "Heat and massage for the lower back".into(),
+                planned_secs: 1200,
+                step_count: 7,
+                started_at: ended - chrono::Duration::minutes(20),
+                regions: vec!["lower_back".into()],
+                heat_used: true,
+                pain_before: None,
+            })
+            .unwrap();
+        db.finish(id, Outcome::Completed, 1200, 7, ended).unwrap();
+    }
+    let clock = ManualClock::new();
+    let cues = Arc::new(Recorded::default());
+    let deps = AppDeps {
+        library: library::load_builtin(),
+        clock: Arc::new(clock.clone()),
+        cues: Arc::clone(&cues) as Arc<dyn CueSink>,
+        audio_status: Box::new(|| AudioStatus::Ready),
+        prefs: read_safety(),
+        prefs_saver: None,
+        startup_notice: None,
+        disk: None,
+        prefs_path: None,
+        history: Some(HistoryWorker::start(
+            path.clone(),
+            "s".into(),
+            Arc::new(|| {}),
+        )),
+        user_routines_dir: None,
+    };
+    let mut harness = harness(UnknotApp::new(deps, Arc::new(|| {})));
+    harness.run();
+    harness
+        .get_by_label("Heat and massage for the lower back")
+        .click();
+    wait_until(
+        &mut harness,
+        "the last heat use",
+        |app| matches!(&app.screen, Screen::Setup(setup) if setup.last_heat.is_some()),
+    );
+    harness.get_by_label_contains("You used heat 25 min ago");
+
+    // Start waits for the injury question; a fresh injury gets the cold advice.
+    harness.key_press(Key::Enter);
+    harness.run();
+    assert_eq!(harness.state().screen.name(), "setup");
+    harness.get_by_label("Yes, it is fresh or swollen").click();
+    harness.run();
+    harness.get_by_label_contains("Use cold instead");
+    harness.key_press(Key::Enter);
+    harness.run();
+    assert_eq!(harness.state().screen.name(), "setup");
+    harness.get_by_label("No, it is an old stiffness").click();
+    harness.run();
+    harness.get_by_label("Start").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().screen.name(), "player");
+
+    // Past the lead-in and the first minute: the heat step, with its own timer.
+    clock.advance(Duration::from_secs(5 + 60));
+    harness.run_steps(3);
+    wait_until(&mut harness, "the heat-on cue", |_| {
+        cues.0.lock().unwrap().contains(&CueKind::HeatOn)
+    });
+    harness.get_by_label_contains("keep a towel between the heat and your skin");
+    clock.advance(Duration::from_secs(90));
+    harness.run_steps(3);
+    harness.get_by_label_contains("Heat pack on the lower back: on for 1:30");
+    harness.get_by_label_contains("skin check in 3:30");
+    // Paused, the heat timer keeps counting.
+    harness.key_press(Key::Space);
+    harness.run_steps(2);
+    clock.advance(Duration::from_secs(211));
+    harness.run_steps(3);
+    wait_until(&mut harness, "the skin check while paused", |_| {
+        cues.0.lock().unwrap().contains(&CueKind::SkinCheck)
+    });
+    clock.advance(Duration::from_secs(29));
+    harness.run_steps(3);
+    harness.get_by_label_contains("on for 5:30");
+}

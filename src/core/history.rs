@@ -162,6 +162,20 @@ impl HistoryFilter {
     }
 }
 
+/// The break guidance recommends between heat sessions on the same area.
+pub const HEAT_REST_SECS: i64 = 60 * 60;
+
+/// How long ago heat was last used, if that is less than the recommended
+/// break, so the setup screen can say so.
+pub fn heat_rest_warning(
+    last_heat: Option<chrono::DateTime<chrono::Utc>>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<chrono::Duration> {
+    let since = now - last_heat?;
+    (since >= chrono::Duration::zero() && since < chrono::Duration::seconds(HEAT_REST_SECS))
+        .then_some(since)
+}
+
 /// Sessions and minutes over a period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Totals {
@@ -484,5 +498,22 @@ mod tests {
         assert_eq!(squares[82].minutes, 15);
         let busy: u32 = squares.iter().map(|square| square.sessions).sum();
         assert_eq!(busy, 2);
+    }
+
+    #[test]
+    fn heat_within_the_hour_is_warned_about() {
+        use chrono::TimeZone;
+        let now = chrono::Utc
+            .with_ymd_and_hms(2026, 11, 21, 12, 0, 0)
+            .unwrap();
+        let minutes = |m: i64| Some(now - chrono::Duration::minutes(m));
+        assert_eq!(
+            heat_rest_warning(minutes(35), now),
+            Some(chrono::Duration::minutes(35))
+        );
+        assert_eq!(heat_rest_warning(minutes(60), now), None);
+        assert_eq!(heat_rest_warning(None, now), None);
+        // A clock set back does not produce a nonsense warning.
+        assert_eq!(heat_rest_warning(minutes(-5), now), None);
     }
 }

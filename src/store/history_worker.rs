@@ -99,6 +99,8 @@ pub enum HistoryReply {
         /// How many sessions.
         count: usize,
     },
+    /// When heat was last used (for the setup screen's warning).
+    LastHeat(Option<DateTime<Utc>>),
     /// Something could not be read or written; the message says what.
     Failed(String),
 }
@@ -147,6 +149,7 @@ enum Job {
     },
     Delete(i64),
     Restore(Box<SessionRow>),
+    LastHeat,
     Export {
         filter: HistoryFilter,
         format: ExportFormat,
@@ -315,6 +318,11 @@ impl HistoryWorker {
             format,
             path,
         });
+    }
+
+    /// Asks when heat was last used; the answer arrives through [`Self::drain`].
+    pub fn last_heat(&self) {
+        self.send(Job::LastHeat);
     }
 
     /// Answers that have arrived since the last call.
@@ -532,6 +540,10 @@ fn answer(db: &mut HistoryDb, job: Job) -> HistoryReply {
             Ok(Some(row)) => HistoryReply::Deleted(Box::new(row)),
             Ok(None) => HistoryReply::Failed("That session was already deleted.".into()),
             Err(error) => failed("changed", &error),
+        },
+        Job::LastHeat => match db.last_heat_use() {
+            Ok(at) => HistoryReply::LastHeat(at),
+            Err(error) => failed("read", &error),
         },
         Job::Restore(row) => match db.restore(&row) {
             Ok(()) => HistoryReply::Restored(row.id),

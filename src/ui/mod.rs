@@ -109,6 +109,8 @@ pub enum Command {
     DismissStartupNotice,
     /// Hide the latest information notice.
     DismissNotice,
+    /// The answer to the heat routine's "no fresh swelling or injury" check.
+    SetHeatCheck(bool),
     /// Pain before the session, on the setup screen (`None` to skip).
     SetPainBefore(Option<u8>),
     /// Pain after and notes, from the finish screen.
@@ -190,6 +192,18 @@ pub struct SetupState {
     pub step_secs: Vec<u32>,
     /// Pain right now, 0 to 10, if the person gave it.
     pub pain_before: Option<u8>,
+    /// For heat routines: the answer to "no fresh swelling or injury?"
+    /// (`Some(true)` means fine for heat). Start waits for `Some(true)`.
+    pub heat_check: Option<bool>,
+    /// When heat was last used, from the history.
+    pub last_heat: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl SetupState {
+    /// Whether Start may be pressed: heat routines need the injury check first.
+    pub fn can_start(&self) -> bool {
+        !self.routine.uses_heat() || self.heat_check == Some(true)
+    }
 }
 
 impl SetupState {
@@ -383,7 +397,18 @@ impl UnknotApp {
                 length_secs,
                 step_secs,
                 pain_before: None,
+                heat_check: None,
+                last_heat: None,
             });
+            if let Some(history) = &self.deps.history
+                && self
+                    .deps
+                    .library
+                    .find(id)
+                    .is_some_and(|e| e.routine.uses_heat())
+            {
+                history.last_heat();
+            }
         }
     }
 
@@ -523,8 +548,15 @@ impl UnknotApp {
                     self.open_routine(&id);
                 }
             }
+            Command::SetHeatCheck(answer) => {
+                if let Screen::Setup(setup) = &mut self.screen {
+                    setup.heat_check = Some(answer);
+                }
+            }
             Command::Start => {
-                if let Screen::Setup(setup) = &self.screen {
+                if let Screen::Setup(setup) = &self.screen
+                    && setup.can_start()
+                {
                     let (routine, length_secs, step_secs, pain_before) = (
                         setup.routine.clone(),
                         setup.length_secs,
@@ -746,6 +778,12 @@ impl UnknotApp {
     /// Applies what the history thread sent back.
     fn apply_history_reply(&mut self, reply: HistoryReply) {
         let requery = {
+            if let HistoryReply::LastHeat(at) = reply {
+                if let Screen::Setup(setup) = &mut self.screen {
+                    setup.last_heat = at;
+                }
+                return;
+            }
             let Screen::History(state) = &mut self.screen else {
                 if let HistoryReply::Failed(message) = reply {
                     self.notice = Some(message);
@@ -796,6 +834,7 @@ impl UnknotApp {
                     ));
                     false
                 }
+                HistoryReply::LastHeat(_) => false,
                 HistoryReply::Failed(message) => {
                     state.problem = Some(message);
                     // Stop the "reading" spinner: there is nothing more coming.

@@ -112,11 +112,21 @@ pub fn setup_ui(
             commands.push(Command::SetPainBefore(pain));
         });
 
+        if routine.uses_heat() {
+            ui.add_space(12.0);
+            heat_check_ui(ui, setup, &mut commands);
+        }
+
         ui.add_space(12.0);
         let start = egui::Button::new(RichText::new("Start").size(22.0))
                 .min_size(egui::vec2(180.0, 48.0))
                 .fill(theme::accent(&visuals).gamma_multiply(0.35));
-            if ui.add(start).on_hover_text("Enter").clicked() {
+            if ui
+                .add_enabled(setup.can_start(), start)
+                .on_hover_text("Enter")
+                .on_disabled_hover_text("Answer the heat question above first")
+                .clicked()
+            {
                 commands.push(Command::Start);
             }
             ui.label(
@@ -176,6 +186,51 @@ pub fn setup_ui(
                 });
         });
     commands
+}
+
+/// The heat routine's questions before starting: a fresh injury needs cold,
+/// not heat; and heat used less than an hour ago is pointed out.
+fn heat_check_ui(ui: &mut egui::Ui, setup: &SetupState, commands: &mut Vec<Command>) {
+    let visuals = ui.visuals().clone();
+    let warm = theme::warm(&visuals);
+    theme::card_frame(&visuals).show(ui, |ui| {
+        ui.set_max_width(640.0);
+        ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
+            if let Some(since) =
+                crate::core::history::heat_rest_warning(setup.last_heat, chrono::Utc::now())
+            {
+                ui.label(
+                    RichText::new(format!(
+                        "You used heat {} min ago. Give the skin a break of an hour or two before heating the same area again.",
+                        since.num_minutes().max(1)
+                    ))
+                    .color(warm),
+                );
+                ui.add_space(6.0);
+            }
+            ui.label(RichText::new("This routine uses heat. In the last two or three days, has the area had a fresh injury or new swelling?").strong());
+            ui.horizontal(|ui| {
+                if ui
+                    .selectable_label(setup.heat_check == Some(true), "No, it is an old stiffness")
+                    .clicked()
+                {
+                    commands.push(Command::SetHeatCheck(true));
+                }
+                if ui
+                    .selectable_label(setup.heat_check == Some(false), "Yes, it is fresh or swollen")
+                    .clicked()
+                {
+                    commands.push(Command::SetHeatCheck(false));
+                }
+            });
+            if setup.heat_check == Some(false) {
+                ui.label(
+                    RichText::new("Then heat is not the right thing yet: it can make fresh swelling worse. Use cold instead (a cold pack wrapped in a cloth, 10 to 15 minutes), rest the area, and see a professional if it is severe or not settling. A routine without heat, such as the quick tension break, may still suit other areas.")
+                        .color(warm),
+                );
+            }
+        });
+    });
 }
 
 /// A row of 0 to 10 for a pain rating, plus "Skip". Calls `changed` with the new value.
