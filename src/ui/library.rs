@@ -80,7 +80,23 @@ fn card_ui(ui: &mut egui::Ui, entry: &LibraryEntry) -> Option<Command> {
     let mut open = false;
     let response = theme::card_frame(&visuals).show(ui, |ui| {
         ui.set_min_height(190.0);
+        // The map of regions worked sits at the card's right.
+        ui.set_min_width(ui.available_width());
+        let map_rect = egui::Rect::from_min_size(
+            egui::pos2(ui.max_rect().right() - 64.0, ui.max_rect().top() + 4.0),
+            egui::vec2(64.0, 106.0),
+        );
+        // A child that does not move the card's own layout.
+        let mut map_ui = ui.new_child(egui::UiBuilder::new().max_rect(map_rect));
+        super::body_map::body_map(
+            &mut map_ui,
+            egui::vec2(64.0, 106.0),
+            &routine.regions(),
+            None,
+            None,
+        );
         ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
+            ui.set_max_width(ui.available_width() - 72.0);
             ui.horizontal(|ui| {
                 let title = egui::Button::new(RichText::new(&routine.name).size(21.0).strong())
                     .frame(false);

@@ -2,6 +2,7 @@
 //! [`Command`]s that are applied after the pass. Nothing here blocks on disk or
 //! audio; the playing session lives in the [`Conductor`]'s thread.
 
+pub mod body_map;
 pub mod editor;
 mod finish;
 pub mod history;

@@ -102,10 +102,29 @@ fn heat_ui(ui: &mut egui::Ui, heat: &HeatView) {
         .corner_radius(8.0)
         .inner_margin(egui::Margin::symmetric(14, 6))
         .show(ui, |ui| {
+            ui.set_max_width(660.0);
             ui.label(RichText::new(text).size(18.0).color(warm))
                 .on_hover_text("Towel between the heat and your skin; never lie on it or fall asleep with it on");
         });
     ui.add_space(4.0);
+}
+
+/// The region and side being worked now, for the body map.
+fn step_now(
+    view: &SessionView,
+    plan: &SessionPlan,
+) -> Option<(crate::core::routine::Region, Option<Side>)> {
+    match view.phase {
+        Phase::Step(index) => plan.steps.get(index).map(|planned| {
+            let side = match planned.step.side {
+                Side::Center => None,
+                Side::Both => view.current_side.or(Some(Side::Both)),
+                other => Some(other),
+            };
+            (planned.step.region, side)
+        }),
+        _ => None,
+    }
 }
 
 /// Draws the player.
@@ -143,6 +162,25 @@ pub fn player_ui(
             .fill(accent.gamma_multiply(0.7)),
     );
     ui.add_space(10.0);
+
+    // The body map, beside the centred column when there is room for it.
+    if ui.available_width() >= 900.0 {
+        let now = step_now(view, plan);
+        let heat = match view.heat {
+            Some(HeatView {
+                span,
+                status: HeatStatus::On { .. },
+            }) => Some(span.region),
+            _ => None,
+        };
+        let regions = routine.regions();
+        egui::Area::new(egui::Id::unique("player-body-map"))
+            .anchor(egui::Align2::RIGHT_TOP, egui::vec2(-24.0, 110.0))
+            .interactable(false)
+            .show(ui.ctx(), |ui| {
+                super::body_map::body_map(ui, egui::vec2(120.0, 200.0), &regions, now, heat);
+            });
+    }
 
     let (title, position_text, step) = match view.phase {
         Phase::LeadIn => ("Get ready".to_owned(), "Starting soon".to_owned(), None),

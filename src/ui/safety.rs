@@ -36,7 +36,9 @@ pub fn safety_ui(ui: &mut egui::Ui, first_time: bool) -> Vec<Command> {
                 .color(muted),
             );
             ui.add_space(12.0);
+            let width = ui.available_width().min(720.0) - 32.0;
             theme::card_frame(&visuals).show(ui, |ui| {
+                ui.set_width(width);
                 ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
                     ui.label(
                         RichText::new("See a professional first if you have:")
@@ -52,6 +54,7 @@ pub fn safety_ui(ui: &mut egui::Ui, first_time: bool) -> Vec<Command> {
             });
             ui.add_space(10.0);
             theme::card_frame(&visuals).show(ui, |ui| {
+                ui.set_width(width);
                 ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
                     ui.label(RichText::new("While you massage").size(19.0).strong());
                     ui.label("The muscles should let go under the pressure. If they tense up instead, or the pain sharpens, ease off or stop. Press Esc, or \"Stop \u{2014} it hurt\", at any time. Never press on the bony ridge of the spine; work the muscles beside it.");
