@@ -882,3 +882,111 @@ fn a_heat_routine_asks_about_fresh_injury_warns_of_recent_heat_and_shows_the_hea
     harness.run_steps(3);
     harness.get_by_label_contains("on for 5:30");
 }
+
+#[test]
+fn a_course_shows_progress_and_suggests_another_approach_after_two_sessions_without_relief() {
+    use unknot::core::course::CoursePlan;
+    use unknot::core::history::Outcome;
+    use unknot::store::history_db::{HistoryDb, NewSession};
+    use unknot::store::history_worker::HistoryWorker;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.sqlite3");
+    let today = chrono::Local::now().date_naive();
+    {
+        // Two completed sessions since the plan began, neither easing the pain,
+        // and one stopped session that does not count.
+        let mut db = HistoryDb::open(&path, "s").unwrap().db;
+        for (days_ago, outcome, before, after) in [
+            (15, Outcome::Completed, 5, 5),
+            (8, Outcome::StoppedEarly, 6, 2),
+            (1, Outcome::Completed, 4, 6),
+        ] {
+            let started = chrono::Utc::now() - chrono::Duration::days(days_ago);
+            let id = db
+                .start_session(&NewSession {
+                    routine_id: "endorphin-15".into(),
+                    routine_name: "15-minute endorphin routine".into(),
+                    planned_secs: 900,
+                    step_count: 9,
+                    started_at: started,
+                    regions: vec![],
+                    heat_used: false,
+                    pain_before: Some(before),
+                })
+                .unwrap();
+            db.finish(id, outcome, 900, 9, started + chrono::Duration::minutes(15))
+                .unwrap();
+            db.set_ratings(id, Some(before), Some(after), "").unwrap();
+        }
+    }
+    let clock = ManualClock::new();
+    let prefs = Preferences {
+        course: Some(CoursePlan {
+            routine_id: "endorphin-15".into(),
+            started_on: today - chrono::Duration::days(16),
+            no_relief_shown: false,
+        }),
+        ..read_safety()
+    };
+    let deps = AppDeps {
+        library: library::load_builtin(),
+        clock: Arc::new(clock.clone()),
+        cues: Arc::new(Recorded::default()),
+        audio_status: Box::new(|| AudioStatus::Ready),
+        prefs,
+        prefs_saver: None,
+        startup_notice: None,
+        disk: None,
+        prefs_path: None,
+        history: Some(HistoryWorker::start(
+            path.clone(),
+            "s".into(),
+            Arc::new(|| {}),
+        )),
+        user_routines_dir: None,
+    };
+    let mut harness = harness(UnknotApp::new(deps, Arc::new(|| {})));
+    wait_until(&mut harness, "the course sessions", |app| {
+        app.course_progress().is_some()
+    });
+    let progress = harness.state().course_progress().unwrap();
+    assert_eq!(progress.done, 2);
+    assert!(progress.no_relief);
+    harness.get_by_label_contains("Course: 2 of 4 done");
+    harness.get_by_label_contains("brought no relief");
+    harness.get_by_label("OK").click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains("brought no relief")
+            .is_none()
+    );
+    assert!(
+        harness
+            .state()
+            .prefs()
+            .course
+            .as_ref()
+            .unwrap()
+            .no_relief_shown
+    );
+
+    // Planning a course of another routine replaces it; ending it clears it.
+    harness.get_by_label("Quick tension break").click();
+    harness.run();
+    harness
+        .get_by_label("Plan a course: 4 sessions over 6 weeks")
+        .click();
+    wait_until(&mut harness, "the new course", |app| {
+        app.prefs()
+            .course
+            .as_ref()
+            .is_some_and(|c| c.routine_id == "quick-tension-break")
+            && app.course_progress().is_some_and(|p| p.done == 0)
+    });
+    harness.get_by_label_contains("Course: 0 of 4 done, next one due today");
+    harness.get_by_label("End the course").click();
+    harness.run();
+    assert!(harness.state().prefs().course.is_none());
+}

@@ -201,6 +201,8 @@ pub struct Preferences {
     pub show_streak: bool,
     /// Whether the person has read the safety page shown at the first start.
     pub safety_acknowledged: bool,
+    /// The course plan in progress, if any.
+    pub course: Option<super::course::CoursePlan>,
 }
 
 impl Default for Preferences {
@@ -220,6 +222,7 @@ impl Default for Preferences {
             routines: BTreeMap::new(),
             show_streak: true,
             safety_acknowledged: false,
+            course: None,
         }
     }
 }

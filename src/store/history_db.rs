@@ -501,6 +501,42 @@ impl HistoryDb {
         Ok(routines)
     }
 
+    /// Completed sessions of a routine on or after a local date, oldest
+    /// first, for a course plan's progress.
+    pub fn course_sessions(
+        &self,
+        routine_id: &str,
+        since: chrono::NaiveDate,
+    ) -> Result<Vec<crate::core::course::CourseSession>, HistoryError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT local_date, pain_before, pain_after FROM sessions
+             WHERE routine_id = ?1 AND outcome = 'completed' AND local_date >= ?2
+             ORDER BY started_at, id",
+        )?;
+        let rows = statement.query_map(
+            params![routine_id, since.format("%Y-%m-%d").to_string()],
+            |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, Option<u8>>(1)?,
+                    row.get::<_, Option<u8>>(2)?,
+                ))
+            },
+        )?;
+        let mut sessions = Vec::new();
+        for row in rows {
+            let (date, pain_before, pain_after) = row?;
+            if let Ok(date) = chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d") {
+                sessions.push(crate::core::course::CourseSession {
+                    date,
+                    pain_before,
+                    pain_after,
+                });
+            }
+        }
+        Ok(sessions)
+    }
+
     /// When heat was last used: the end (or last heartbeat) of the latest
     /// session with heat.
     pub fn last_heat_use(&self) -> Result<Option<DateTime<Utc>>, HistoryError> {

@@ -101,6 +101,8 @@ pub enum HistoryReply {
     },
     /// When heat was last used (for the setup screen's warning).
     LastHeat(Option<DateTime<Utc>>),
+    /// Completed sessions of a course's routine since it began.
+    Course(Vec<crate::core::course::CourseSession>),
     /// Something could not be read or written; the message says what.
     Failed(String),
 }
@@ -150,6 +152,10 @@ enum Job {
     Delete(i64),
     Restore(Box<SessionRow>),
     LastHeat,
+    Course {
+        routine_id: String,
+        since: NaiveDate,
+    },
     Export {
         filter: HistoryFilter,
         format: ExportFormat,
@@ -323,6 +329,11 @@ impl HistoryWorker {
     /// Asks when heat was last used; the answer arrives through [`Self::drain`].
     pub fn last_heat(&self) {
         self.send(Job::LastHeat);
+    }
+
+    /// Asks for a course's sessions; the answer arrives through [`Self::drain`].
+    pub fn course(&self, routine_id: String, since: NaiveDate) {
+        self.send(Job::Course { routine_id, since });
     }
 
     /// Answers that have arrived since the last call.
@@ -540,6 +551,10 @@ fn answer(db: &mut HistoryDb, job: Job) -> HistoryReply {
             Ok(Some(row)) => HistoryReply::Deleted(Box::new(row)),
             Ok(None) => HistoryReply::Failed("That session was already deleted.".into()),
             Err(error) => failed("changed", &error),
+        },
+        Job::Course { routine_id, since } => match db.course_sessions(&routine_id, since) {
+            Ok(sessions) => HistoryReply::Course(sessions),
+            Err(error) => failed("read", &error),
         },
         Job::LastHeat => match db.last_heat_use() {
             Ok(at) => HistoryReply::LastHeat(at),

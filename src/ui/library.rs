@@ -5,6 +5,7 @@ use std::path::Path;
 use egui::RichText;
 
 use super::{Command, theme};
+use crate::core::course::{COURSE_SESSIONS, CourseProgress};
 use crate::core::routine::format_length;
 use crate::library::{DEFAULT_ROUTINE_ID, Library, LibraryEntry, RoutineSource};
 
@@ -14,9 +15,27 @@ pub fn library_ui(
     library: &Library,
     user_dir: Option<&Path>,
     enter_opens: &str,
+    course: Option<&CourseCard>,
 ) -> Vec<Command> {
     let mut commands = Vec::new();
     egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
+        if let Some(card) = course
+            && card.progress.no_relief
+            && !card.no_relief_shown
+        {
+            theme::notice_frame(ui.visuals()).show(ui, |ui| {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(format!(
+                        "Your last two sessions of \"{}\" brought no relief. It may be time to try another routine or technique, or to ask a professional which approach suits your back.",
+                        card.routine_name
+                    ));
+                    if ui.small_button("OK").clicked() {
+                        commands.push(Command::DismissNoRelief);
+                    }
+                });
+            });
+            ui.add_space(8.0);
+        }
         ui.horizontal(|ui| {
             ui.heading(RichText::new("Routines").strong());
             if ui.button("New routine").clicked() {
@@ -38,7 +57,8 @@ pub fn library_ui(
         for row in library.entries.chunks(columns) {
             ui.columns(columns, |cols| {
                 for (col, entry) in cols.iter_mut().zip(row) {
-                    if let Some(command) = card_ui(col, entry) {
+                    let course = course.filter(|card| card.routine_id == entry.routine.id);
+                    if let Some(command) = card_ui(col, entry, course) {
                         commands.push(command);
                     }
                 }
@@ -74,7 +94,41 @@ pub fn library_ui(
     commands
 }
 
-fn card_ui(ui: &mut egui::Ui, entry: &LibraryEntry) -> Option<Command> {
+/// The course plan as the library shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CourseCard {
+    /// The course's routine.
+    pub routine_id: String,
+    /// Its name, for the notice.
+    pub routine_name: String,
+    /// Where it stands.
+    pub progress: CourseProgress,
+    /// Whether the "no relief" suggestion was already shown.
+    pub no_relief_shown: bool,
+}
+
+/// "Course: 2 of 4 done, next on Mon 30 Nov" and the like.
+pub fn course_text(progress: &CourseProgress) -> String {
+    let today = chrono::Local::now().date_naive();
+    match progress.next_on {
+        None => format!("Course complete: {COURSE_SESSIONS} of {COURSE_SESSIONS} sessions done"),
+        Some(next) if next <= today => format!(
+            "Course: {} of {COURSE_SESSIONS} done, next one due today",
+            progress.done
+        ),
+        Some(next) => format!(
+            "Course: {} of {COURSE_SESSIONS} done, next on {}",
+            progress.done,
+            next.format("%a %-d %b")
+        ),
+    }
+}
+
+fn card_ui(
+    ui: &mut egui::Ui,
+    entry: &LibraryEntry,
+    course: Option<&CourseCard>,
+) -> Option<Command> {
     let routine = &entry.routine;
     let visuals = ui.visuals().clone();
     let mut open = false;
@@ -144,6 +198,9 @@ fn card_ui(ui: &mut egui::Ui, entry: &LibraryEntry) -> Option<Command> {
                 format!("Needs: {}", tools.join(", "))
             };
             ui.label(RichText::new(tools_text).color(theme::muted(&visuals)));
+            if let Some(card) = course {
+                ui.label(RichText::new(course_text(&card.progress)).color(theme::accent(&visuals)));
+            }
         });
     });
     let click = ui.interact(

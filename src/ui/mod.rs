@@ -174,6 +174,12 @@ pub enum Command {
     ExportHistory(PathBuf),
     /// Open the system file dialog for the history export path.
     BrowseHistoryExport,
+    /// Plan a course of the routine on the setup screen.
+    StartCourse,
+    /// End the course plan.
+    EndCourse,
+    /// The "no relief" suggestion was read.
+    DismissNoRelief,
     /// Show the safety page.
     ShowSafety,
     /// The person has read the safety page at the first start.
@@ -324,6 +330,8 @@ pub struct UnknotApp {
     repaint: Arc<dyn Fn() + Send + Sync>,
     /// Cue timings of sessions already finished, for the benchmark.
     finished_timings: Vec<CueTiming>,
+    /// Completed sessions of the course's routine, once the history has answered.
+    course_sessions: Option<Vec<crate::core::course::CourseSession>>,
 }
 
 impl UnknotApp {
@@ -337,7 +345,7 @@ impl UnknotApp {
         } else {
             Screen::Safety
         };
-        Self {
+        let mut app = Self {
             deps,
             screen,
             audio_notice_dismissed: false,
@@ -349,7 +357,31 @@ impl UnknotApp {
             dialog_results: std::sync::mpsc::channel(),
             repaint,
             finished_timings: Vec::new(),
+            course_sessions: None,
+        };
+        app.refresh_course();
+        app
+    }
+
+    /// Asks the history for the course's sessions (after a session, or a new plan).
+    fn refresh_course(&mut self) {
+        match (&self.prefs.course, &self.deps.history) {
+            (Some(plan), Some(history)) => {
+                history.course(plan.routine_id.clone(), plan.started_on);
+            }
+            _ => self.course_sessions = None,
         }
+    }
+
+    /// The course plan's progress today, once known.
+    pub fn course_progress(&self) -> Option<crate::core::course::CourseProgress> {
+        let plan = self.prefs.course.as_ref()?;
+        let sessions = self.course_sessions.as_ref()?;
+        Some(crate::core::course::progress(
+            plan,
+            sessions,
+            chrono::Local::now().date_naive(),
+        ))
     }
 
     /// The loaded library.
@@ -748,6 +780,29 @@ impl UnknotApp {
                     self.open_dialog(DialogTarget::HistoryExport, start, true, filter);
                 }
             }
+            Command::StartCourse => {
+                if let Screen::Setup(setup) = &self.screen {
+                    let routine_id = setup.routine.id.clone();
+                    self.update_prefs(|prefs| {
+                        prefs.course = Some(crate::core::course::CoursePlan {
+                            routine_id,
+                            started_on: chrono::Local::now().date_naive(),
+                            no_relief_shown: false,
+                        });
+                    });
+                    self.course_sessions = None;
+                    self.refresh_course();
+                }
+            }
+            Command::EndCourse => {
+                self.update_prefs(|prefs| prefs.course = None);
+                self.course_sessions = None;
+            }
+            Command::DismissNoRelief => self.update_prefs(|prefs| {
+                if let Some(course) = &mut prefs.course {
+                    course.no_relief_shown = true;
+                }
+            }),
             Command::ShowSafety => self.screen = Screen::Safety,
             Command::AcknowledgeSafety => {
                 self.update_prefs(|prefs| prefs.safety_acknowledged = true);
@@ -779,6 +834,10 @@ impl UnknotApp {
     /// Applies what the history thread sent back.
     fn apply_history_reply(&mut self, reply: HistoryReply) {
         let requery = {
+            if let HistoryReply::Course(sessions) = reply {
+                self.course_sessions = Some(sessions);
+                return;
+            }
             if let HistoryReply::LastHeat(at) = reply {
                 if let Screen::Setup(setup) = &mut self.screen {
                     setup.last_heat = at;
@@ -835,7 +894,7 @@ impl UnknotApp {
                     ));
                     false
                 }
-                HistoryReply::LastHeat(_) => false,
+                HistoryReply::LastHeat(_) | HistoryReply::Course(_) => false,
                 HistoryReply::Failed(message) => {
                     state.problem = Some(message);
                     // Stop the "reading" spinner: there is nothing more coming.
@@ -901,6 +960,7 @@ impl UnknotApp {
             );
             self.finished_timings.extend(player.conductor.timings());
             self.screen = Screen::Finish(summary);
+            self.refresh_course();
         }
     }
 
@@ -1335,6 +1395,21 @@ impl UnknotApp {
         // No fill: the window is cleared to the panel colour already, and with a
         // software renderer a second full-window fill doubles the cost of a frame.
         let central = egui::Frame::new().inner_margin(egui::Margin::same(12));
+        let course_progress = self.course_progress();
+        let course_card = match (&self.prefs.course, course_progress) {
+            (Some(plan), Some(progress)) => Some(library::CourseCard {
+                routine_id: plan.routine_id.clone(),
+                routine_name: self
+                    .deps
+                    .library
+                    .find(&plan.routine_id)
+                    .map(|entry| entry.routine.name.clone())
+                    .unwrap_or_else(|| plan.routine_id.clone()),
+                progress,
+                no_relief_shown: plan.no_relief_shown,
+            }),
+            _ => None,
+        };
         let library_data = &self.deps.library;
         let user_dir = self.deps.user_routines_dir.as_deref();
         let prefs = &self.prefs;
@@ -1347,7 +1422,13 @@ impl UnknotApp {
                         .find(&enter_id)
                         .map(|entry| entry.routine.name.as_str())
                         .unwrap_or_default();
-                    commands.extend(library::library_ui(ui, library_data, user_dir, enter_name));
+                    commands.extend(library::library_ui(
+                        ui,
+                        library_data,
+                        user_dir,
+                        enter_name,
+                        course_card.as_ref(),
+                    ));
                 }
                 Screen::Setup(setup) => {
                     let remembered = prefs.routines.contains_key(&setup.routine.id);
@@ -1357,12 +1438,27 @@ impl UnknotApp {
                             .map(|entry| &entry.source),
                         Some(RoutineSource::File(_))
                     );
+                    let course = match (&prefs.course, course_progress) {
+                        (Some(plan), Some(progress)) if plan.routine_id == setup.routine.id => {
+                            setup::CourseHere::ThisRoutine(progress)
+                        }
+                        (Some(plan), _) if plan.routine_id == setup.routine.id => {
+                            setup::CourseHere::ThisRoutine(crate::core::course::CourseProgress {
+                                done: 0,
+                                next_on: Some(plan.started_on),
+                                no_relief: false,
+                            })
+                        }
+                        (Some(_), _) => setup::CourseHere::Elsewhere,
+                        (None, _) => setup::CourseHere::None,
+                    };
                     commands.extend(setup::setup_ui(
                         ui,
                         setup,
                         prefs.lead_in_secs,
                         remembered,
                         user_owned,
+                        course,
                     ));
                 }
                 Screen::Player(player) => {

@@ -17,6 +17,7 @@ pub fn setup_ui(
     lead_in_secs: u32,
     remembered: bool,
     user_owned: bool,
+    course: CourseHere,
 ) -> Vec<Command> {
     let mut commands = Vec::new();
     let routine = &setup.routine;
@@ -43,6 +44,7 @@ pub fn setup_ui(
             }
         });
             ui.label(RichText::new(&routine.summary).color(theme::muted(&visuals)));
+            course_ui(ui, course, &mut commands);
             ui.add_space(12.0);
 
             ui.label(RichText::new("Length").strong());
@@ -186,6 +188,42 @@ pub fn setup_ui(
                 });
         });
     commands
+}
+
+/// What the setup screen knows about the course plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CourseHere {
+    /// No course plan at all.
+    None,
+    /// This routine is the course: sessions done and the next suggested day.
+    ThisRoutine(crate::core::course::CourseProgress),
+    /// A course of another routine is running.
+    Elsewhere,
+}
+
+fn course_ui(ui: &mut egui::Ui, course: CourseHere, commands: &mut Vec<Command>) {
+    let muted = theme::muted(ui.visuals());
+    ui.horizontal_wrapped(|ui| match course {
+        CourseHere::None | CourseHere::Elsewhere => {
+            if ui
+                .button("Plan a course: 4 sessions over 6 weeks")
+                .on_hover_text(if course == CourseHere::Elsewhere {
+                    "Replaces the course you have with another routine"
+                } else {
+                    "A session every two weeks; the library shows when the next is due"
+                })
+                .clicked()
+            {
+                commands.push(Command::StartCourse);
+            }
+        }
+        CourseHere::ThisRoutine(progress) => {
+            ui.label(RichText::new(super::library::course_text(&progress)).color(muted));
+            if ui.small_button("End the course").clicked() {
+                commands.push(Command::EndCourse);
+            }
+        }
+    });
 }
 
 /// The heat routine's questions before starting: a fresh injury needs cold,

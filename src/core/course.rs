@@ -1,0 +1,155 @@
+//! A course plan: four sessions of one routine spread over six weeks (the
+//! usual course for muscle spasms), with the rule that two sessions in a row
+//! without relief mean it is time to try something else or ask a professional.
+
+use chrono::{Duration as Days, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// Sessions in a course.
+pub const COURSE_SESSIONS: usize = 4;
+/// Days between suggested sessions: 0, 14, 28 and 42 days from the start.
+pub const COURSE_SPACING_DAYS: i64 = 14;
+
+/// The course the person chose, as remembered in the preferences.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoursePlan {
+    /// Which routine.
+    pub routine_id: String,
+    /// The day the course began.
+    pub started_on: NaiveDate,
+    /// Whether the "no relief" suggestion was already shown (once per plan).
+    #[serde(default)]
+    pub no_relief_shown: bool,
+}
+
+/// A completed session of the course's routine, oldest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CourseSession {
+    /// Its local date.
+    pub date: NaiveDate,
+    /// Pain before, if rated.
+    pub pain_before: Option<u8>,
+    /// Pain after, if rated.
+    pub pain_after: Option<u8>,
+}
+
+/// Where a course stands today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CourseProgress {
+    /// Sessions done so far (at most [`COURSE_SESSIONS`]).
+    pub done: usize,
+    /// When to do the next one (`None` once all are done). Never in the past:
+    /// a session that is overdue is suggested for today.
+    pub next_on: Option<NaiveDate>,
+    /// Two rated sessions in a row brought no relief.
+    pub no_relief: bool,
+}
+
+/// The suggested day of each session.
+pub fn suggested_dates(started_on: NaiveDate) -> [NaiveDate; COURSE_SESSIONS] {
+    std::array::from_fn(|index| started_on + Days::days(COURSE_SPACING_DAYS * index as i64))
+}
+
+/// Whether a session brought relief: pain after below pain before. `None`
+/// when it was not rated both times.
+pub fn relief(session: &CourseSession) -> Option<bool> {
+    Some(session.pain_after? < session.pain_before?)
+}
+
+/// The course's progress from the completed sessions since it began.
+pub fn progress(plan: &CoursePlan, sessions: &[CourseSession], today: NaiveDate) -> CourseProgress {
+    let counted: Vec<&CourseSession> = sessions
+        .iter()
+        .filter(|session| session.date >= plan.started_on)
+        .collect();
+    let done = counted.len().min(COURSE_SESSIONS);
+    let next_on = suggested_dates(plan.started_on)
+        .get(done)
+        .map(|suggested| (*suggested).max(today));
+    // Unrated sessions say nothing either way; two rated ones in a row without relief count.
+    let rated: Vec<bool> = counted
+        .iter()
+        .filter_map(|session| relief(session))
+        .collect();
+    let no_relief = rated.windows(2).any(|pair| !pair[0] && !pair[1]);
+    CourseProgress {
+        done,
+        next_on,
+        no_relief,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap_or_default()
+    }
+
+    fn session(date: &str, before: Option<u8>, after: Option<u8>) -> CourseSession {
+        CourseSession {
+            date: day(date),
+            pain_before: before,
+            pain_after: after,
+        }
+    }
+
+    fn plan() -> CoursePlan {
+        CoursePlan {
+            routine_id: "endorphin-15".into(),
+            started_on: day("2026-11-02"),
+            no_relief_shown: false,
+        }
+    }
+
+    #[test]
+    fn four_sessions_two_weeks_apart_and_overdue_means_today() {
+        assert_eq!(
+            suggested_dates(day("2026-11-02")),
+            ["2026-11-02", "2026-11-16", "2026-11-30", "2026-12-14"].map(day)
+        );
+        let sessions = [session("2026-11-02", None, None)];
+        let progress = progress(&plan(), &sessions, day("2026-11-10"));
+        assert_eq!(progress.done, 1);
+        assert_eq!(progress.next_on, Some(day("2026-11-16")));
+        let late = super::progress(&plan(), &sessions, day("2026-11-21"));
+        assert_eq!(late.next_on, Some(day("2026-11-21")));
+        // Sessions before the plan began do not count; four done ends it.
+        let many = [
+            session("2026-10-30", None, None),
+            session("2026-11-02", None, None),
+            session("2026-11-16", None, None),
+            session("2026-11-30", None, None),
+            session("2026-12-14", None, None),
+        ];
+        let finished = super::progress(&plan(), &many, day("2026-12-15"));
+        assert_eq!((finished.done, finished.next_on), (4, None));
+    }
+
+    #[test]
+    fn no_relief_twice_in_a_row_is_noticed_and_unrated_sessions_do_not_break_it() {
+        let today = day("2026-12-01");
+        // Relief, then none, then none: noticed.
+        let sessions = [
+            session("2026-11-02", Some(6), Some(3)),
+            session("2026-11-16", Some(5), Some(5)),
+            session("2026-11-30", Some(4), Some(6)),
+        ];
+        assert!(progress(&plan(), &sessions, today).no_relief);
+        // None, relief, none: not twice in a row.
+        let sessions = [
+            session("2026-11-02", Some(5), Some(5)),
+            session("2026-11-16", Some(6), Some(2)),
+            session("2026-11-30", Some(4), Some(4)),
+        ];
+        assert!(!progress(&plan(), &sessions, today).no_relief);
+        // An unrated session between two without relief still counts as in a row.
+        let sessions = [
+            session("2026-11-02", Some(5), Some(5)),
+            session("2026-11-16", None, Some(2)),
+            session("2026-11-30", Some(4), Some(4)),
+        ];
+        assert!(progress(&plan(), &sessions, today).no_relief);
+    }
+}
