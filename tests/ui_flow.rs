@@ -990,3 +990,35 @@ fn a_course_shows_progress_and_suggests_another_approach_after_two_sessions_with
     harness.run();
     assert!(harness.state().prefs().course.is_none());
 }
+
+#[test]
+fn the_body_map_describes_itself_and_the_endorphin_routine_notes_its_reported_effect() {
+    let clock = ManualClock::new();
+    let (app, _) = app(&clock, AudioStatus::Ready);
+    let mut harness = harness(app);
+    harness.run();
+    // Each card's figure is described for screen readers.
+    assert!(
+        harness
+            .get_all_by_label_contains("Back view. Works: neck, shoulders, upper back")
+            .count()
+            >= 1
+    );
+    harness.get_by_label("15-minute endorphin routine").click();
+    harness.run();
+    harness.get_by_label("Start").click();
+    harness.run_steps(2);
+    clock.advance(Duration::from_secs(6));
+    harness.run_steps(2);
+    // In the player it names the region and side being worked now.
+    let Screen::Player(player) = &harness.state().screen else {
+        panic!("expected the player");
+    };
+    let first = player.plan.steps[0].step.region.label().to_lowercase();
+    harness.get_by_label_contains(&format!("Now: {first}"));
+    // Played to the end, the finish screen says what is reported, not promised.
+    clock.advance(Duration::from_secs(900));
+    harness.run_steps(3);
+    harness.get_by_label("Session complete");
+    harness.get_by_label_contains("may last up to 48 hours");
+}
