@@ -66,6 +66,9 @@ impl Default for CueSetting {
     }
 }
 
+/// The quietest the "take the heat off" cue may be set, as a share of the master volume.
+pub const HEAT_OFF_MIN_VOLUME: f32 = 0.5;
+
 /// Settings for every cue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -291,6 +294,10 @@ impl Preferences {
             let cue = self.cues.get_mut(kind);
             cue.volume = clamp_unit(cue.volume);
         }
+        // "Take the heat off" is a safety alarm: it cannot be switched off or
+        // turned right down (the master volume still applies).
+        self.cues.heat_off.enabled = true;
+        self.cues.heat_off.volume = self.cues.heat_off.volume.max(HEAT_OFF_MIN_VOLUME);
         let (low, high) = UI_SCALE_RANGE;
         self.ui_scale = if self.ui_scale.is_finite() {
             self.ui_scale.clamp(low, high)
@@ -419,5 +426,15 @@ mod tests {
             parse_preferences("master_volume = \"loud\"\n"),
             Err(PrefsError::Corrupt { .. })
         ));
+    }
+
+    #[test]
+    fn the_heat_off_alarm_cannot_be_silenced() {
+        let mut prefs = Preferences::default();
+        prefs.cues.heat_off.enabled = false;
+        prefs.cues.heat_off.volume = 0.0;
+        let prefs = prefs.sanitised();
+        assert!(prefs.cues.heat_off.enabled);
+        assert_eq!(prefs.cues.heat_off.volume, HEAT_OFF_MIN_VOLUME);
     }
 }

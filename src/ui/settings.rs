@@ -73,9 +73,21 @@ pub fn settings_ui(ui: &mut egui::Ui, prefs: &Preferences) -> Vec<Command> {
                 ui.end_row();
                 for kind in CueKind::ALL {
                     let cue = edited.cues.get_mut(kind);
-                    ui.checkbox(&mut cue.enabled, kind.label());
+                    if kind == CueKind::HeatOff {
+                        // A safety alarm: always on.
+                        let mut always = true;
+                        ui.add_enabled(false, egui::Checkbox::new(&mut always, kind.label()))
+                            .on_disabled_hover_text("Always on: it tells you to take the heat off");
+                    } else {
+                        ui.checkbox(&mut cue.enabled, kind.label());
+                    }
                     let mut percent = (cue.volume * 100.0).round();
-                    let slider = egui::Slider::new(&mut percent, 0.0..=100.0).suffix(" %").integer();
+                    let lowest = if kind == CueKind::HeatOff {
+                        crate::core::prefs::HEAT_OFF_MIN_VOLUME * 100.0
+                    } else {
+                        0.0
+                    };
+                    let slider = egui::Slider::new(&mut percent, lowest..=100.0).suffix(" %").integer();
                     if ui
                         .add_enabled(cue.enabled, slider)
                         .accessible_name(format!("{} volume", kind.label()))

@@ -140,6 +140,7 @@ pub fn setup_ui(
 
             ui.add_space(16.0);
             ui.label(RichText::new("Steps").strong());
+            let heat_spans = routine.heat_spans();
             egui::Grid::new("setup-steps")
                 .striped(true)
                 .num_columns(6)
@@ -150,7 +151,14 @@ pub fn setup_ui(
                         ui.label(
                             RichText::new(format!("{}", index + 1)).color(theme::muted(&visuals)),
                         );
-                        ui.label(&step.title);
+                        ui.horizontal(|ui| {
+                            ui.label(&step.title);
+                            if let Some(span) =
+                                heat_spans.iter().find(|span| span.covers(index))
+                            {
+                                theme::chip(ui, span.source.label(), theme::warm(&visuals));
+                            }
+                        });
                         ui.label(format!(
                             "{} · {}",
                             step.region.label(),
