@@ -38,6 +38,30 @@ fn app_with(
     prefs: Preferences,
     prefs_saver: Option<unknot::store::prefs_store::PrefsSaver>,
 ) -> (UnknotApp, Arc<Recorded>) {
+    app_from(clock, audio, prefs, prefs_saver, None)
+}
+
+/// An app that records sessions in the history file at `path`.
+fn app_with_history(
+    clock: &ManualClock,
+    prefs: Preferences,
+    path: &std::path::Path,
+) -> (UnknotApp, Arc<Recorded>) {
+    let history = unknot::store::history_worker::HistoryWorker::start(
+        path.to_owned(),
+        "s".into(),
+        Arc::new(|| {}),
+    );
+    app_from(clock, AudioStatus::Ready, prefs, None, Some(history))
+}
+
+fn app_from(
+    clock: &ManualClock,
+    audio: AudioStatus,
+    prefs: Preferences,
+    prefs_saver: Option<unknot::store::prefs_store::PrefsSaver>,
+    history: Option<unknot::store::history_worker::HistoryWorker>,
+) -> (UnknotApp, Arc<Recorded>) {
     let cues = Arc::new(Recorded::default());
     let deps = AppDeps {
         library: library::load_builtin(),
@@ -49,7 +73,7 @@ fn app_with(
         startup_notice: None,
         disk: None,
         prefs_path: None,
-        history: None,
+        history,
         user_routines_dir: None,
     };
     (UnknotApp::new(deps, Arc::new(|| {})), cues)
@@ -402,30 +426,12 @@ fn settings_change_cues_theme_and_lead_in() {
 fn a_finished_session_lands_in_the_history_with_its_pain_ratings() {
     use unknot::core::history::Outcome;
     use unknot::store::history_db::HistoryDb;
-    use unknot::store::history_worker::HistoryWorker;
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("history.sqlite3");
     let clock = ManualClock::new();
-    let cues = Arc::new(Recorded::default());
-    let deps = AppDeps {
-        library: library::load_builtin(),
-        clock: Arc::new(clock.clone()),
-        cues: Arc::clone(&cues) as Arc<dyn CueSink>,
-        audio_status: Box::new(|| AudioStatus::Ready),
-        prefs: read_safety(),
-        prefs_saver: None,
-        startup_notice: None,
-        disk: None,
-        prefs_path: None,
-        history: Some(HistoryWorker::start(
-            path.clone(),
-            "s".into(),
-            Arc::new(|| {}),
-        )),
-        user_routines_dir: None,
-    };
-    let mut harness = harness(UnknotApp::new(deps, Arc::new(|| {})));
+    let (app, _) = app_with_history(&clock, read_safety(), &path);
+    let mut harness = harness(app);
     harness.run();
     harness.get_by_label("Quick tension break").click();
     harness.run();
@@ -550,7 +556,6 @@ fn wait_until(harness: &mut Harness<'_, UnknotApp>, what: &str, done: impl Fn(&U
 fn a_long_history_draws_only_visible_rows_filters_and_hides_the_streak() {
     use unknot::core::history::Outcome;
     use unknot::store::history_db::{HistoryDb, SessionRow};
-    use unknot::store::history_worker::HistoryWorker;
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("history.sqlite3");
@@ -600,24 +605,8 @@ fn a_long_history_draws_only_visible_rows_filters_and_hides_the_streak() {
         show_streak: false,
         ..read_safety()
     };
-    let deps = AppDeps {
-        library: library::load_builtin(),
-        clock: Arc::new(clock.clone()),
-        cues: Arc::new(Recorded::default()),
-        audio_status: Box::new(|| AudioStatus::Ready),
-        prefs,
-        prefs_saver: None,
-        startup_notice: None,
-        disk: None,
-        prefs_path: None,
-        history: Some(HistoryWorker::start(
-            path.clone(),
-            "s".into(),
-            Arc::new(|| {}),
-        )),
-        user_routines_dir: None,
-    };
-    let mut harness = harness(UnknotApp::new(deps, Arc::new(|| {})));
+    let (app, _) = app_with_history(&clock, prefs, &path);
+    let mut harness = harness(app);
     harness.run();
     harness.get_by_label("History").click();
     wait_until(&mut harness, "the history view", |app| {
@@ -741,29 +730,12 @@ fn the_first_start_shows_the_red_flags_once_and_they_stay_reachable() {
 fn stop_it_hurt_ends_the_session_and_says_so_in_the_history() {
     use unknot::core::history::Outcome;
     use unknot::store::history_db::HistoryDb;
-    use unknot::store::history_worker::HistoryWorker;
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("history.sqlite3");
     let clock = ManualClock::new();
-    let deps = AppDeps {
-        library: library::load_builtin(),
-        clock: Arc::new(clock.clone()),
-        cues: Arc::new(Recorded::default()),
-        audio_status: Box::new(|| AudioStatus::Ready),
-        prefs: read_safety(),
-        prefs_saver: None,
-        startup_notice: None,
-        disk: None,
-        prefs_path: None,
-        history: Some(HistoryWorker::start(
-            path.clone(),
-            "s".into(),
-            Arc::new(|| {}),
-        )),
-        user_routines_dir: None,
-    };
-    let mut harness = harness(UnknotApp::new(deps, Arc::new(|| {})));
+    let (app, _) = app_with_history(&clock, read_safety(), &path);
+    let mut harness = harness(app);
     harness.run();
     harness.get_by_label("Quick tension break").click();
     harness.run();
@@ -790,7 +762,6 @@ fn stop_it_hurt_ends_the_session_and_says_so_in_the_history() {
 fn a_heat_routine_asks_about_fresh_injury_warns_of_recent_heat_and_shows_the_heat_timer() {
     use unknot::core::history::Outcome;
     use unknot::store::history_db::{HistoryDb, NewSession};
-    use unknot::store::history_worker::HistoryWorker;
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("history.sqlite3");
@@ -813,25 +784,8 @@ fn a_heat_routine_asks_about_fresh_injury_warns_of_recent_heat_and_shows_the_hea
         db.finish(id, Outcome::Completed, 1200, 7, ended).unwrap();
     }
     let clock = ManualClock::new();
-    let cues = Arc::new(Recorded::default());
-    let deps = AppDeps {
-        library: library::load_builtin(),
-        clock: Arc::new(clock.clone()),
-        cues: Arc::clone(&cues) as Arc<dyn CueSink>,
-        audio_status: Box::new(|| AudioStatus::Ready),
-        prefs: read_safety(),
-        prefs_saver: None,
-        startup_notice: None,
-        disk: None,
-        prefs_path: None,
-        history: Some(HistoryWorker::start(
-            path.clone(),
-            "s".into(),
-            Arc::new(|| {}),
-        )),
-        user_routines_dir: None,
-    };
-    let mut harness = harness(UnknotApp::new(deps, Arc::new(|| {})));
+    let (app, cues) = app_with_history(&clock, read_safety(), &path);
+    let mut harness = harness(app);
     harness.run();
     harness
         .get_by_label("Heat and massage for the lower back")
@@ -888,7 +842,6 @@ fn a_course_shows_progress_and_suggests_another_approach_after_two_sessions_with
     use unknot::core::course::CoursePlan;
     use unknot::core::history::Outcome;
     use unknot::store::history_db::{HistoryDb, NewSession};
-    use unknot::store::history_worker::HistoryWorker;
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("history.sqlite3");
@@ -929,24 +882,8 @@ fn a_course_shows_progress_and_suggests_another_approach_after_two_sessions_with
         }),
         ..read_safety()
     };
-    let deps = AppDeps {
-        library: library::load_builtin(),
-        clock: Arc::new(clock.clone()),
-        cues: Arc::new(Recorded::default()),
-        audio_status: Box::new(|| AudioStatus::Ready),
-        prefs,
-        prefs_saver: None,
-        startup_notice: None,
-        disk: None,
-        prefs_path: None,
-        history: Some(HistoryWorker::start(
-            path.clone(),
-            "s".into(),
-            Arc::new(|| {}),
-        )),
-        user_routines_dir: None,
-    };
-    let mut harness = harness(UnknotApp::new(deps, Arc::new(|| {})));
+    let (app, _) = app_with_history(&clock, prefs, &path);
+    let mut harness = harness(app);
     wait_until(&mut harness, "the course sessions", |app| {
         app.course_progress().is_some()
     });

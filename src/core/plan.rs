@@ -42,6 +42,7 @@ pub fn step_lengths(
     length_secs: u32,
     nudges: &std::collections::BTreeMap<usize, u32>,
 ) -> Vec<u32> {
+    let heat = routine.heat_spans();
     let inputs: Vec<ScaleInput> = routine
         .steps
         .iter()
@@ -49,7 +50,7 @@ pub fn step_lengths(
         .map(|(index, step)| ScaleInput {
             duration_secs: step.duration_secs,
             // Steps under heat keep their length, so heat never outlasts its cap.
-            fixed: step.fixed || routine.step_under_heat(index),
+            fixed: step.fixed || heat.iter().any(|span| span.covers(index)),
         })
         .collect();
     let mut lengths = scale_durations(&inputs, length_secs);

@@ -250,11 +250,6 @@ impl Routine {
         spans
     }
 
-    /// Whether step `index` is under heat (its own or alongside).
-    pub fn step_under_heat(&self, index: usize) -> bool {
-        self.heat_spans().iter().any(|span| span.covers(index))
-    }
-
     /// The routine's own length: the sum of its steps.
     pub fn default_length_secs(&self) -> u32 {
         self.steps.iter().map(|step| step.duration_secs).sum()

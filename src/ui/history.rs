@@ -766,6 +766,18 @@ fn detail_ui(ui: &mut egui::Ui, state: &mut HistoryState, commands: &mut Vec<Com
     }
 }
 
+/// A small chart that stays put: no zooming, dragging or scrolling, so the
+/// screen scrolls as a whole and the figures never move under the pointer.
+fn still_plot(id: &str) -> Plot<'_> {
+    Plot::new(id)
+        .height(98.0)
+        .allow_zoom(false)
+        .allow_drag(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .allow_double_click_reset(false)
+}
+
 fn charts_ui(ui: &mut egui::Ui, view: &HistoryView, today: NaiveDate) {
     let visuals = ui.visuals().clone();
     let accent = theme::accent(&visuals);
@@ -792,13 +804,7 @@ fn charts_ui(ui: &mut egui::Ui, view: &HistoryView, today: NaiveDate) {
         })
         .collect();
     let labels = weeks.clone();
-    Plot::new("history-minutes")
-        .height(98.0)
-        .allow_zoom(false)
-        .allow_drag(false)
-        .allow_scroll(false)
-        .allow_boxed_zoom(false)
-        .allow_double_click_reset(false)
+    still_plot("history-minutes")
         .show_grid([false, true])
         .include_y(0.0)
         .include_y(10.0)
@@ -844,13 +850,7 @@ fn charts_ui(ui: &mut egui::Ui, view: &HistoryView, today: NaiveDate) {
         };
         let before = series(|point| point.before);
         let after = series(|point| point.after);
-        Plot::new("history-pain")
-            .height(98.0)
-            .allow_zoom(false)
-            .allow_drag(false)
-            .allow_scroll(false)
-            .allow_boxed_zoom(false)
-            .allow_double_click_reset(false)
+        still_plot("history-pain")
             .include_y(0.0)
             .include_y(10.0)
             .x_axis_formatter(|mark, _| {
