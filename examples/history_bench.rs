@@ -295,6 +295,7 @@ fn main() -> anyhow::Result<()> {
             regions: vec!["lower_back".into()],
             heat_used: false,
             pain_before: Some(5),
+            owner: None,
         })?;
         appends.push(started.elapsed());
         let started = Instant::now();

@@ -5,16 +5,26 @@ use std::io::Cursor;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
+use std::time::Duration;
 
 use rodio::Source;
 
 use crate::core::engine::CueKind;
 use crate::core::prefs::CueSettings;
+use crate::files::{self, FileError};
+use crate::supervise::{self, Supervised};
 
 /// Something that can sound a cue. The conductor only needs this.
 pub trait CueSink: Send + Sync {
     /// Plays the cue without waiting for it.
     fn play(&self, kind: CueKind);
+
+    /// Plays an alarm that has gone unanswered `urgency` times: louder, and
+    /// from the second repeat twice in a row. Other sinks just play it.
+    fn play_urgent(&self, kind: CueKind, urgency: u8) {
+        let _ = urgency;
+        self.play(kind);
+    }
 
     /// Plays a cue for the settings screen, even if that cue is switched off.
     fn preview(&self, kind: CueKind) {
@@ -37,25 +47,44 @@ pub const MAX_CUE_SECONDS: usize = 15;
 /// File endings accepted for custom cue sounds.
 pub const CUSTOM_SOUND_EXTENSIONS: [&str; 4] = ["wav", "ogg", "flac", "mp3"];
 
+/// Sample rates a cue may have.
+pub const SAMPLE_RATES: std::ops::RangeInclusive<u32> = 8_000..=192_000;
+/// Channel counts a cue may have.
+pub const MAX_CHANNELS: u16 = 8;
+/// A cue shorter than this could not be heard.
+pub const MIN_CUE_MILLIS: u64 = 20;
+
 /// Why a custom cue sound cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum CustomSoundError {
     /// Not one of the supported kinds.
     #[error("only .wav, .ogg, .flac and .mp3 files can be used")]
     UnsupportedKind,
-    /// Missing or unreadable.
-    #[error("it cannot be read ({0})")]
-    Unreadable(std::io::Error),
-    /// Too big for a cue.
-    #[error("it is larger than {} MiB", MAX_CUSTOM_SOUND_BYTES / 1024 / 1024)]
-    TooLarge,
-    /// Not audio the decoder understands.
+    /// Missing, unreadable, not a regular file, or too big.
+    #[error("{}", .0.reason())]
+    File(#[from] FileError),
+    /// Not audio the decoder understands (or the decoder failed on it).
     #[error("it cannot be decoded as audio ({0})")]
     Undecodable(String),
+    /// Decodes, but not as something a person could hear as a cue.
+    #[error("it is not a usable cue ({0})")]
+    Unusable(String),
 }
 
 /// Decodes a whole sound into memory, keeping at most [`MAX_CUE_SECONDS`].
+///
+/// The decoder runs isolated: a decoder that panics on a malformed file
+/// becomes an error here, never a dead thread. Every sample is decoded and
+/// checked before the sound can be used.
 pub fn decode_sound<R>(data: R) -> Result<rodio::buffer::SamplesBuffer, CustomSoundError>
+where
+    R: std::io::Read + std::io::Seek + Send + Sync + 'static,
+{
+    supervise::isolate(|| decode_checked(data))
+        .map_err(|panic| CustomSoundError::Undecodable(format!("the decoder failed: {panic}")))?
+}
+
+fn decode_checked<R>(data: R) -> Result<rodio::buffer::SamplesBuffer, CustomSoundError>
 where
     R: std::io::Read + std::io::Seek + Send + Sync + 'static,
 {
@@ -63,10 +92,40 @@ where
         .map_err(|error| CustomSoundError::Undecodable(error.to_string()))?;
     let channels = decoder.channels();
     let sample_rate = decoder.sample_rate();
-    let limit = MAX_CUE_SECONDS * sample_rate.get() as usize * usize::from(channels.get());
-    let samples: Vec<f32> = decoder.take(limit).collect();
-    if samples.is_empty() {
-        return Err(CustomSoundError::Undecodable("no samples".into()));
+    if !SAMPLE_RATES.contains(&sample_rate.get()) {
+        return Err(CustomSoundError::Unusable(format!(
+            "sample rate {} Hz; {} to {} Hz is needed",
+            sample_rate.get(),
+            SAMPLE_RATES.start(),
+            SAMPLE_RATES.end()
+        )));
+    }
+    if channels.get() > MAX_CHANNELS {
+        return Err(CustomSoundError::Unusable(format!(
+            "{} channels; at most {MAX_CHANNELS} are supported",
+            channels.get()
+        )));
+    }
+    let per_second = sample_rate.get() as usize * usize::from(channels.get());
+    let limit = MAX_CUE_SECONDS.saturating_mul(per_second);
+    let samples: Vec<f32> = decoder
+        .take(limit)
+        .map(|sample| {
+            if sample.is_finite() {
+                sample.clamp(-1.0, 1.0)
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let millis =
+        u64::try_from(samples.len().saturating_mul(1000) / per_second.max(1)).unwrap_or(u64::MAX);
+    if millis < MIN_CUE_MILLIS {
+        return Err(CustomSoundError::Unusable(if samples.is_empty() {
+            "it holds no sound".to_owned()
+        } else {
+            format!("it lasts {millis} ms; a cue needs at least {MIN_CUE_MILLIS} ms")
+        }));
     }
     Ok(rodio::buffer::SamplesBuffer::new(
         channels,
@@ -75,7 +134,8 @@ where
     ))
 }
 
-/// Loads a custom cue sound, checking its kind and size before decoding.
+/// Loads a custom cue sound: its kind, then a regular file read through the
+/// size cap, then a complete, isolated decode.
 pub fn load_custom_sound(
     path: &std::path::Path,
 ) -> Result<rodio::buffer::SamplesBuffer, CustomSoundError> {
@@ -86,14 +146,21 @@ pub fn load_custom_sound(
     if !CUSTOM_SOUND_EXTENSIONS.contains(&extension.as_str()) {
         return Err(CustomSoundError::UnsupportedKind);
     }
-    let size = std::fs::metadata(path)
-        .map_err(CustomSoundError::Unreadable)?
-        .len();
-    if size > MAX_CUSTOM_SOUND_BYTES {
-        return Err(CustomSoundError::TooLarge);
-    }
-    let bytes = std::fs::read(path).map_err(CustomSoundError::Unreadable)?;
+    let bytes = files::read_bytes(path, MAX_CUSTOM_SOUND_BYTES)?;
     decode_sound(Cursor::new(bytes))
+}
+
+/// The message shown when a chosen sound cannot be used.
+pub fn custom_sound_message(
+    kind: CueKind,
+    path: &std::path::Path,
+    error: &CustomSoundError,
+) -> String {
+    format!(
+        "The sound {} for \"{}\" cannot be used because {error}; the built-in sound plays instead.",
+        path.display(),
+        kind.label()
+    )
 }
 
 /// A sink that stays silent, for tests and for `--mute`.
@@ -131,12 +198,17 @@ pub enum AudioStatus {
 
 enum AudioCommand {
     Play(CueKind),
+    Urgent(CueKind, u8),
     Preview(CueKind),
     Settings {
         master_volume: f32,
         cues: Box<CueSettings>,
     },
 }
+
+/// How many times the audio thread is restarted after a failure before the
+/// app says sound is unavailable.
+pub const MAX_AUDIO_RESTARTS: u32 = 5;
 
 /// Handle to the audio thread.
 pub struct AudioPlayer {
@@ -145,25 +217,54 @@ pub struct AudioPlayer {
     warnings: Arc<Mutex<Vec<String>>>,
 }
 
+/// What the audio thread shares with the window.
+struct Outside {
+    status: Arc<Mutex<AudioStatus>>,
+    warnings: Arc<Mutex<Vec<String>>>,
+    on_status: Arc<dyn Fn() + Send + Sync>,
+}
+
+impl Outside {
+    fn set_status(&self, value: AudioStatus) {
+        *self.status.lock().unwrap_or_else(PoisonError::into_inner) = value;
+        (self.on_status)();
+    }
+
+    fn warn(&self, message: String) {
+        log::warn!("{message}");
+        self.warnings
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(message);
+        (self.on_status)();
+    }
+}
+
+/// The audio thread's settings, kept across a restart.
+struct Mix {
+    master_volume: f32,
+    cues: CueSettings,
+    custom: CustomSounds,
+}
+
 impl AudioPlayer {
     /// Starts the audio thread. `on_status` is called when the status changes,
     /// so the window can repaint its notice.
+    ///
+    /// The thread is supervised: if anything in it fails, it opens the output
+    /// again and goes on with the same settings, and the person is told.
     pub fn start(on_status: Arc<dyn Fn() + Send + Sync>) -> Self {
         let (sender, receiver) = mpsc::channel();
-        let status = Arc::new(Mutex::new(AudioStatus::Starting));
-        let warnings = Arc::new(Mutex::new(Vec::new()));
-        let thread_status = Arc::clone(&status);
-        let thread_warnings = Arc::clone(&warnings);
+        let outside = Outside {
+            status: Arc::new(Mutex::new(AudioStatus::Starting)),
+            warnings: Arc::new(Mutex::new(Vec::new())),
+            on_status,
+        };
+        let status = Arc::clone(&outside.status);
+        let warnings = Arc::clone(&outside.warnings);
         let spawned = thread::Builder::new()
             .name("unknot-audio".into())
-            .spawn(move || {
-                audio_thread(
-                    receiver,
-                    &thread_status,
-                    &thread_warnings,
-                    on_status.as_ref(),
-                );
-            });
+            .spawn(move || supervised_audio(&receiver, &outside));
         if let Err(error) = spawned {
             *status.lock().unwrap_or_else(PoisonError::into_inner) =
                 AudioStatus::Unavailable(format!("could not start the audio thread: {error}"));
@@ -185,14 +286,23 @@ impl AudioPlayer {
 
     fn send(&self, command: AudioCommand) {
         let sender = self.commands.lock().unwrap_or_else(PoisonError::into_inner);
-        // A closed channel means audio is gone; cues stay visual.
-        let _ = sender.send(command);
+        if sender.send(command).is_err() {
+            // The thread is gone for good: say so instead of pretending.
+            let mut status = self.status.lock().unwrap_or_else(PoisonError::into_inner);
+            if !matches!(*status, AudioStatus::Unavailable(_)) {
+                *status = AudioStatus::Unavailable("the audio thread has stopped".into());
+            }
+        }
     }
 }
 
 impl CueSink for AudioPlayer {
     fn play(&self, kind: CueKind) {
         self.send(AudioCommand::Play(kind));
+    }
+
+    fn play_urgent(&self, kind: CueKind, urgency: u8) {
+        self.send(AudioCommand::Urgent(kind, urgency));
     }
 
     fn preview(&self, kind: CueKind) {
@@ -216,12 +326,7 @@ type CustomSounds = Vec<(CueKind, std::path::PathBuf, rodio::buffer::SamplesBuff
 
 /// Loads custom sounds that changed, drops ones no longer chosen, and reports
 /// any that cannot be used (their cue falls back to the built-in sound).
-fn refresh_custom_sounds(
-    cues: &CueSettings,
-    custom: &mut CustomSounds,
-    warnings: &Mutex<Vec<String>>,
-    on_status: &(dyn Fn() + Send + Sync),
-) {
+fn refresh_custom_sounds(cues: &CueSettings, custom: &mut CustomSounds, outside: &Outside) {
     custom.retain(|(kind, path, _)| cues.get(*kind).custom_file.as_ref() == Some(path));
     for kind in CueKind::ALL {
         let Some(path) = cues.get(kind).custom_file.clone() else {
@@ -232,44 +337,47 @@ fn refresh_custom_sounds(
         }
         match load_custom_sound(&path) {
             Ok(sound) => custom.push((kind, path, sound)),
-            Err(error) => {
-                let message = format!(
-                    "The sound {} for \"{}\" cannot be used because {error}; the built-in sound plays instead.",
-                    path.display(),
-                    kind.label()
-                );
-                log::warn!("{message}");
-                warnings
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .push(message);
-                on_status();
-            }
+            Err(error) => outside.warn(custom_sound_message(kind, &path, &error)),
         }
     }
 }
 
-fn audio_thread(
-    commands: Receiver<AudioCommand>,
-    status: &Mutex<AudioStatus>,
-    warnings: &Mutex<Vec<String>>,
-    on_status: &(dyn Fn() + Send + Sync),
-) {
-    let set_status = |value: AudioStatus| {
-        *status.lock().unwrap_or_else(PoisonError::into_inner) = value;
-        on_status();
+fn supervised_audio(commands: &Receiver<AudioCommand>, outside: &Outside) {
+    let mut mix = Mix {
+        master_volume: 0.8,
+        cues: CueSettings::default(),
+        custom: Vec::new(),
     };
-    let mut custom: CustomSounds = Vec::new();
+    let result = supervise::run_supervised(
+        MAX_AUDIO_RESTARTS,
+        || audio_thread(commands, outside, &mut mix),
+        |reason| {
+            outside.warn(format!(
+                "Sound stopped unexpectedly ({reason}) and was restarted. If cues go quiet again, check the sound settings."
+            ));
+        },
+    );
+    if let Supervised::GaveUp(reason) = result {
+        log::error!("audio failed {MAX_AUDIO_RESTARTS} times, giving up: {reason}");
+        outside.set_status(AudioStatus::Unavailable(format!(
+            "sound failed repeatedly ({reason})"
+        )));
+        // Keep the channel open so senders never block or fail.
+        while commands.recv().is_ok() {}
+    }
+}
+
+fn audio_thread(commands: &Receiver<AudioCommand>, outside: &Outside, mix: &mut Mix) {
     let mut device = match rodio::DeviceSinkBuilder::open_default_sink() {
         Ok(device) => device,
         Err(error) => {
             log::warn!("no audio output, cues are visual only: {error}");
-            set_status(AudioStatus::Unavailable(error.to_string()));
+            outside.set_status(AudioStatus::Unavailable(error.to_string()));
             // Keep answering so senders never notice, and still check custom
             // sounds so a bad file is reported even without a device.
             while let Ok(command) = commands.recv() {
                 if let AudioCommand::Settings { cues, .. } = command {
-                    refresh_custom_sounds(&cues, &mut custom, warnings, on_status);
+                    refresh_custom_sounds(&cues, &mut mix.custom, outside);
                 }
             }
             return;
@@ -283,29 +391,33 @@ fn audio_thread(
             Err(error) => log::error!("built-in cue {kind:?} cannot be decoded: {error}"),
         }
     }
-    set_status(AudioStatus::Ready);
-    let mut master_volume = 0.8;
-    let mut cues = CueSettings::default();
+    outside.set_status(AudioStatus::Ready);
     while let Ok(command) = commands.recv() {
-        let (kind, forced) = match command {
+        let (kind, forced, urgency) = match command {
             AudioCommand::Settings {
-                master_volume: master,
-                cues: settings,
+                master_volume,
+                cues,
             } => {
-                master_volume = master.clamp(0.0, 1.0);
-                cues = *settings;
-                refresh_custom_sounds(&cues, &mut custom, warnings, on_status);
+                mix.master_volume = master_volume.clamp(0.0, 1.0);
+                mix.cues = *cues;
+                refresh_custom_sounds(&mix.cues, &mut mix.custom, outside);
                 continue;
             }
-            AudioCommand::Play(kind) => (kind, false),
-            AudioCommand::Preview(kind) => (kind, true),
+            AudioCommand::Play(kind) => (kind, false, 0),
+            AudioCommand::Urgent(kind, urgency) => (kind, false, urgency),
+            AudioCommand::Preview(kind) => (kind, true, 0),
         };
-        let setting = cues.get(kind);
-        let gain = master_volume * setting.volume.clamp(0.0, 1.0);
-        if (!setting.enabled && !forced) || gain <= 0.0 {
+        let setting = mix.cues.get(kind);
+        let mut gain = mix.master_volume * setting.volume.clamp(0.0, 1.0);
+        if urgency > 0 {
+            // An unanswered alarm grows louder whatever the volume settings.
+            gain = (gain.max(0.5) * (1.0 + 0.25 * f32::from(urgency))).min(1.0);
+        }
+        if (!setting.enabled && !forced && urgency == 0) || gain <= 0.0 {
             continue;
         }
-        let chosen = custom
+        let chosen = mix
+            .custom
             .iter()
             .find(|(k, _, _)| *k == kind)
             .map(|(_, _, sound)| sound)
@@ -317,6 +429,15 @@ fn audio_thread(
             });
         if let Some(sound) = chosen {
             device.mixer().add(sound.clone().amplify(gain));
+            if urgency >= 2 {
+                let length = sound.total_duration().unwrap_or_default();
+                device.mixer().add(
+                    sound
+                        .clone()
+                        .amplify(gain)
+                        .delay(length + Duration::from_millis(250)),
+                );
+            }
         }
     }
 }

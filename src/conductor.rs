@@ -1,8 +1,13 @@
 //! The conductor: a named thread that owns the timing of a playing session.
 //!
-//! It sleeps until the next cue is due (never a busy poll), fires it, and asks
-//! the window to repaint. Because it does not depend on frames, cues stay on
-//! time when the window is minimised or covered.
+//! It sleeps until the next cue is due (at most [`MAX_SLEEP`] at a time, so a
+//! suspend is noticed within a second of waking), fires it, and asks the window
+//! to repaint. Because it does not depend on frames, cues stay on time when
+//! the window is minimised or covered.
+//!
+//! A suspend shows as the clock's `now` running ahead of its `awake` reading:
+//! the session is then paused where the sleep began, while heat, counted on
+//! `now`, has kept counting toward its cap.
 
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -16,6 +21,12 @@ use crate::core::engine::{Control, CueEvent, CueKind, Session, SessionPlan, Sess
 /// Cues this late (after a suspend, say) are shown but not sounded, except the
 /// end and "take the heat off".
 pub const STALE_CUE: Duration = Duration::from_secs(2);
+/// The longest the thread sleeps before looking at the clock again. Sleeps
+/// are measured on the awake clock, so this bounds how late a wake-up from
+/// suspend is noticed.
+pub const MAX_SLEEP: Duration = Duration::from_secs(1);
+/// A gap between the two clocks at least this long is taken as a suspend.
+pub const SUSPEND_MIN: Duration = Duration::from_secs(2);
 
 /// How late one cue fired, measured on the real clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +58,39 @@ pub struct Snapshot {
 struct Shared {
     session: Session,
     timings: Vec<CueTiming>,
+    /// The clock's last (now, awake) readings, to notice a suspend.
+    seen: (Duration, Duration),
+}
+
+impl Shared {
+    /// Reads the clock, tells the session if the computer slept since the
+    /// last reading, and returns `now`.
+    fn observe(&mut self, clock: &dyn Clock) -> Duration {
+        let now = clock.now();
+        let awake = clock.awake();
+        let (last_now, last_awake) = self.seen;
+        let slept = now
+            .saturating_sub(last_now)
+            .saturating_sub(awake.saturating_sub(last_awake));
+        if slept >= SUSPEND_MIN {
+            log::info!(
+                "the computer slept for {} s; pausing the session",
+                slept.as_secs()
+            );
+            self.session.suspended(now.saturating_sub(slept), slept);
+        }
+        self.seen = (now.max(last_now), awake.max(last_awake));
+        now
+    }
+
+    fn snapshot(&mut self, clock: &dyn Clock) -> Snapshot {
+        let now = self.observe(clock);
+        Snapshot {
+            view: self.session.view(now),
+            active_elapsed: self.session.active_elapsed(now),
+            steps_completed: self.session.steps_completed(now),
+        }
+    }
 }
 
 /// Plays one session on its own thread. Dropping it stops the thread.
@@ -71,10 +115,12 @@ impl Conductor {
         cues: Arc<dyn CueSink>,
         notify: Arc<dyn Fn() + Send + Sync>,
     ) -> std::io::Result<Self> {
-        let session = Session::start(plan, clock.now());
+        let started = clock.now();
+        let session = Session::start(plan, started);
         let shared = Arc::new(Mutex::new(Shared {
             session,
             timings: Vec::new(),
+            seen: (started, clock.awake()),
         }));
         let (wake, wake_receiver) = mpsc::channel();
         let thread = {
@@ -86,11 +132,16 @@ impl Conductor {
                 .name("unknot-conductor".into())
                 .spawn(move || {
                     loop {
-                        let deadline = lock(&shared).session.next_deadline();
-                        let received = match deadline {
-                            Some(deadline) => {
-                                wake_receiver.recv_timeout(deadline.saturating_sub(clock.now()))
-                            }
+                        let wait = {
+                            let mut shared = lock(&shared);
+                            let now = shared.observe(clock.as_ref());
+                            shared
+                                .session
+                                .next_deadline()
+                                .map(|deadline| deadline.saturating_sub(now).min(MAX_SLEEP))
+                        };
+                        let received = match wait {
+                            Some(wait) => wake_receiver.recv_timeout(wait),
                             None => wake_receiver
                                 .recv()
                                 .map_err(|_| RecvTimeoutError::Disconnected),
@@ -100,17 +151,22 @@ impl Conductor {
                             Ok(Wake::Shutdown) | Err(RecvTimeoutError::Disconnected) => break,
                             Err(RecvTimeoutError::Timeout) => {}
                         }
-                        let now = clock.now();
-                        let (events, ended) = {
+                        let (events, now, ended, done) = {
                             let mut shared = lock(&shared);
+                            let now = shared.observe(clock.as_ref());
                             let events = shared.session.poll(now);
-                            (events, shared.session.is_ended())
+                            let ended = shared.session.is_ended();
+                            let done = ended && shared.session.next_deadline().is_none();
+                            (events, now, ended, done)
                         };
                         dispatch(&shared, cues.as_ref(), &events, now);
                         // Cues land on whole seconds, when a visible window repaints
-                        // anyway; only the end must wake a hidden window.
-                        if ended {
+                        // anyway; the end and the heat alarm must wake a hidden window.
+                        let alarm = events.iter().any(|event| event.kind == CueKind::HeatOff);
+                        if ended || alarm {
                             notify();
+                        }
+                        if done {
                             break;
                         }
                     }
@@ -130,8 +186,11 @@ impl Conductor {
     /// Applies a control right away (the screen shows it on the next frame)
     /// and lets the thread pick up the new schedule.
     pub fn control(&self, control: Control) {
-        let now = self.clock.now();
-        let events = lock(&self.shared).session.handle(control, now);
+        let (events, now) = {
+            let mut shared = lock(&self.shared);
+            let now = shared.observe(self.clock.as_ref());
+            (shared.session.handle(control, now), now)
+        };
         dispatch(&self.shared, self.cues.as_ref(), &events, now);
         let _ = self.wake.send(Wake::Reschedule);
         (self.notify)();
@@ -140,20 +199,17 @@ impl Conductor {
     /// Emits any cue already due. The thread does this on its own; the window
     /// calls it before leaving the player so the end cue is never lost.
     pub fn catch_up(&self) {
-        let now = self.clock.now();
-        let events = lock(&self.shared).session.poll(now);
+        let (events, now) = {
+            let mut shared = lock(&self.shared);
+            let now = shared.observe(self.clock.as_ref());
+            (shared.session.poll(now), now)
+        };
         dispatch(&self.shared, self.cues.as_ref(), &events, now);
     }
 
     /// What to draw now.
     pub fn snapshot(&self) -> Snapshot {
-        let now = self.clock.now();
-        let shared = lock(&self.shared);
-        Snapshot {
-            view: shared.session.view(now),
-            active_elapsed: shared.session.active_elapsed(now),
-            steps_completed: shared.session.steps_completed(now),
-        }
+        lock(&self.shared).snapshot(self.clock.as_ref())
     }
 
     /// A function that reads the session's progress from any thread, so the
@@ -161,15 +217,7 @@ impl Conductor {
     pub fn progress_probe(&self) -> impl Fn() -> Snapshot + Send + Sync + 'static {
         let shared = Arc::clone(&self.shared);
         let clock = Arc::clone(&self.clock);
-        move || {
-            let now = clock.now();
-            let shared = lock(&shared);
-            Snapshot {
-                view: shared.session.view(now),
-                active_elapsed: shared.session.active_elapsed(now),
-                steps_completed: shared.session.steps_completed(now),
-            }
-        }
+        move || lock(&shared).snapshot(clock.as_ref())
     }
 
     /// How late each cue fired so far, for the benchmark.
@@ -195,7 +243,10 @@ fn dispatch(shared: &Mutex<Shared>, cues: &dyn CueSink, events: &[CueEvent], now
         .iter()
         .rposition(|event| now.saturating_sub(event.due_at) < STALE_CUE);
     for (index, event) in events.iter().enumerate() {
-        if matches!(event.kind, CueKind::SessionEnd | CueKind::HeatOff) || Some(index) == last_fresh
+        if event.urgency > 0 {
+            cues.play_urgent(event.kind, event.urgency);
+        } else if matches!(event.kind, CueKind::SessionEnd | CueKind::HeatOff)
+            || Some(index) == last_fresh
         {
             cues.play(event.kind);
         }

@@ -2,11 +2,11 @@
 //! person's own files, with every problem kept for display instead of hidden.
 
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::core::parse::{MAX_FILE_BYTES, Problem, parse_routine};
+use crate::core::parse::{MAX_FILE_BYTES, Problem, parse_routine, top_level_line};
 use crate::core::routine::Routine;
+use crate::files::{self, FileError};
 
 /// The built-in routine files, embedded so the app works from any folder.
 pub const BUILTIN_FILES: &[(&str, &str)] = &[
@@ -72,10 +72,18 @@ impl Library {
         self.entries.iter().find(|entry| entry.routine.id == id)
     }
 
-    /// Adds a parsed file, refusing an id that is already taken.
+    /// Adds a parsed file, refusing an id that is already taken. A file
+    /// that says exactly what the built-in of the same id says is no clash:
+    /// it is the same routine, kept once.
     fn add(&mut self, label: String, source: RoutineSource, text: &str) {
         match parse_routine(&label, text) {
             Ok(routine) => {
+                if let Some(existing) = self.find(&routine.id)
+                    && matches!(existing.source, RoutineSource::BuiltIn(_))
+                    && existing.routine == routine
+                {
+                    return;
+                }
                 if let Some(existing) = self.find(&routine.id) {
                     let owner = match &existing.source {
                         RoutineSource::BuiltIn(name) => format!("built-in routine {name}"),
@@ -83,7 +91,7 @@ impl Library {
                     };
                     self.problems.push(Problem {
                         file: label,
-                        line: None,
+                        line: top_level_line(text, "id"),
                         field: Some("id".into()),
                         reason: format!(
                             "id \"{}\" is already used by {owner}; give this routine another id",
@@ -152,68 +160,53 @@ fn add_file(library: &mut Library, path: &Path) {
             file: label,
             line: None,
             field: None,
-            reason: error.to_string(),
+            reason: error.reason(),
         }),
     }
 }
 
-/// Why a routine file could not be read as text.
-#[derive(Debug, thiserror::Error)]
-pub enum ReadError {
-    /// The file could not be opened (missing, no permission).
-    #[error("cannot open: {0}")]
-    Open(std::io::Error),
-    /// Reading failed part-way.
-    #[error("cannot read: {0}")]
-    Read(std::io::Error),
-    /// Over the size limit; refused before parsing.
-    #[error("file is larger than {limit_kib} KiB; routine files may be at most that")]
-    TooLarge {
-        /// The limit in KiB.
-        limit_kib: usize,
-    },
-    /// Not text.
-    #[error("not UTF-8 text (invalid byte at offset {offset})")]
-    NotUtf8 {
-        /// Byte offset of the first invalid byte.
-        offset: usize,
-    },
-}
-
-/// Reads a text file of at most [`MAX_FILE_BYTES`], without loading a huge one into memory.
-pub fn read_capped(path: &Path) -> Result<String, ReadError> {
-    let file = fs::File::open(path).map_err(ReadError::Open)?;
-    let mut bytes = Vec::new();
-    let limit = u64::try_from(MAX_FILE_BYTES).unwrap_or(u64::MAX) + 1;
-    file.take(limit)
-        .read_to_end(&mut bytes)
-        .map_err(ReadError::Read)?;
-    if bytes.len() > MAX_FILE_BYTES {
-        return Err(ReadError::TooLarge {
-            limit_kib: MAX_FILE_BYTES / 1024,
-        });
-    }
-    String::from_utf8(bytes).map_err(|error| ReadError::NotUtf8 {
-        offset: error.utf8_error().valid_up_to(),
-    })
+/// Reads a routine file: a regular file of at most [`MAX_FILE_BYTES`] of UTF-8 text.
+pub fn read_capped(path: &Path) -> Result<String, FileError> {
+    files::read_text(path, u64::try_from(MAX_FILE_BYTES).unwrap_or(u64::MAX))
 }
 
 /// Validates files for `unknot check`: each on its own, then ids across them
 /// and against the built-ins. Returns the routines that passed and every problem.
+///
+/// A file named like a built-in (`sessions/endorphin-15.toml`) is checked as
+/// the new version of that built-in, so editing one can be checked before it
+/// is compiled in.
 pub fn check_files(paths: &[PathBuf]) -> (Vec<(PathBuf, Routine)>, Vec<Problem>) {
-    let mut library = load_builtin();
-    let builtin_count = library.entries.len();
-    for path in paths {
-        add_file(&mut library, path);
-    }
-    let passed = library
-        .entries
-        .into_iter()
-        .skip(builtin_count)
-        .filter_map(|entry| match entry.source {
-            RoutineSource::File(path) => Some((path, entry.routine)),
-            RoutineSource::BuiltIn(_) => None,
-        })
+    let replaced: Vec<&str> = paths
+        .iter()
+        .filter_map(|path| path.file_name()?.to_str())
         .collect();
+    let mut library = Library::default();
+    for (name, text) in BUILTIN_FILES {
+        if !replaced.contains(name) {
+            library.add(
+                format!("built-in {name}"),
+                RoutineSource::BuiltIn(name),
+                text,
+            );
+        }
+    }
+    let mut passed = Vec::new();
+    for path in paths {
+        let before = library.entries.len();
+        let problems = library.problems.len();
+        add_file(&mut library, path);
+        if library.entries.len() > before {
+            if let Some(entry) = library.entries.last() {
+                passed.push((path.clone(), entry.routine.clone()));
+            }
+        } else if library.problems.len() == problems
+            && let Ok(text) = read_capped(path)
+            && let Ok(routine) = parse_routine(&path.display().to_string(), &text)
+        {
+            // The same as a built-in: fine, and kept once.
+            passed.push((path.clone(), routine));
+        }
+    }
     (passed, library.problems)
 }

@@ -12,6 +12,7 @@ use unknot::audio::{AudioPlayer, CueSink};
 use unknot::clock::MonotonicClock;
 use unknot::core::prefs::Preferences;
 use unknot::core::routine::format_clock;
+use unknot::core::scale::{MAX_LENGTH_SECS, MIN_LENGTH_SECS};
 use unknot::library;
 use unknot::paths::AppPaths;
 use unknot::store;
@@ -31,8 +32,9 @@ struct Cli {
     /// Start playing this routine id right away.
     #[arg(long, value_name = "ROUTINE_ID")]
     autoplay: Option<String>,
-    /// With --autoplay: the session length in seconds.
-    #[arg(long, requires = "autoplay")]
+    /// With --autoplay: the session length in seconds, 300 to 5400 (5 to 90
+    /// minutes, as on the setup screen).
+    #[arg(long, requires = "autoplay", value_parser = clap::value_parser!(u32).range(i64::from(MIN_LENGTH_SECS)..=i64::from(MAX_LENGTH_SECS)))]
     length_secs: Option<u32>,
     /// Close the window after this many seconds (for smoke tests and benchmarks).
     #[arg(long, hide = true)]
@@ -98,17 +100,34 @@ fn main() -> ExitCode {
     }
 }
 
+/// Writes to standard output, turning a closed pipe or a full disk into an
+/// error with a one-line message instead of a panic.
+fn emit(text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|error| match error.kind() {
+            std::io::ErrorKind::BrokenPipe => {
+                anyhow!("standard output was closed before everything was written")
+            }
+            _ => anyhow!("could not write to standard output: {error}"),
+        })
+}
+
 fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     let (passed, problems) = library::check_files(files);
+    let mut report = String::new();
     for (path, routine) in &passed {
-        println!(
-            "ok: {} ({}, {} steps, {})",
+        report.push_str(&format!(
+            "ok: {} ({}, {} steps, {})\n",
             path.display(),
             routine.name,
             routine.steps.len(),
             format_clock(u64::from(routine.default_length_secs()))
-        );
+        ));
     }
+    emit(&report)?;
     for problem in &problems {
         eprintln!("error: {problem}");
     }
@@ -127,18 +146,27 @@ fn export_history(
     let paths = AppPaths::resolve(cli.data_dir.as_deref(), cli.config_dir.as_deref())
         .ok_or_else(|| anyhow!("no home folder found; use --data-dir"))?;
     let path = paths.history_path();
-    let rows = store::history_worker::export_rows(&path)
+    // Read-only: the export never moves, repairs or creates the history.
+    let read = store::history_db::read_for_export(&path)
         .with_context(|| format!("reading the history at {}", path.display()))?;
     let text = match format {
-        ExportFormat::Json => serde_json::to_string_pretty(&rows).context("writing JSON")?,
-        ExportFormat::Csv => store::export::to_csv(&rows).context("writing CSV")?,
+        ExportFormat::Json => serde_json::to_string_pretty(&read.rows).context("writing JSON")?,
+        ExportFormat::Csv => store::export::to_csv(&read.rows).context("writing CSV")?,
     };
     match output {
         Some(file) => store::prefs_store::write_atomically(file, &text)
             .with_context(|| format!("writing {}", file.display()))?,
-        None => print!("{text}"),
+        None => emit(&text)?,
     }
-    Ok(ExitCode::SUCCESS)
+    if let Some(skipped) = read.skipped_summary() {
+        eprintln!("unknot: {skipped}");
+    }
+    Ok(if read.rows.is_empty() && read.skipped > 0 {
+        // Sessions were there, but none could be written.
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn run_app(cli: &Cli, launched_at: Instant) -> anyhow::Result<ExitCode> {

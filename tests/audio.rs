@@ -3,10 +3,15 @@
 
 use std::io::Cursor;
 use std::path::Path;
+use std::time::Duration;
 
 use rodio::Source;
-use unknot::audio::{CustomSoundError, builtin_sound, decode_sound, load_custom_sound};
+use unknot::audio::{
+    AudioPlayer, AudioStatus, CueSink, CustomSoundError, builtin_sound, decode_sound,
+    load_custom_sound,
+};
 use unknot::core::engine::CueKind;
+use unknot::core::prefs::CueSettings;
 
 fn write_wav(path: &Path, seconds: f32) {
     let spec = hound::WavSpec {
@@ -70,13 +75,139 @@ fn unusable_custom_files_are_refused_with_a_reason() {
 
     let missing = dir.path().join("gone.mp3");
     let error = load_custom_sound(&missing).unwrap_err();
-    assert!(matches!(error, CustomSoundError::Unreadable(_)));
-    assert!(error.to_string().starts_with("it cannot be read"));
+    assert!(matches!(error, CustomSoundError::File(_)));
+    assert!(
+        error.to_string().starts_with("it cannot be opened"),
+        "{error}"
+    );
 
     let huge = dir.path().join("huge.flac");
     std::fs::write(&huge, vec![0u8; 6 * 1024 * 1024]).unwrap();
-    assert!(matches!(
-        load_custom_sound(&huge),
-        Err(CustomSoundError::TooLarge)
-    ));
+    let error = load_custom_sound(&huge).unwrap_err();
+    assert_eq!(error.to_string(), "it is larger than 5 MiB");
+}
+
+/// A 100-byte WAV whose header says 0 samples per second: a decoder that
+/// trusts it divides by zero.
+fn rate_zero_wav() -> Vec<u8> {
+    let mut bytes = Vec::new();
+    bytes.extend_from_slice(b"RIFF");
+    bytes.extend_from_slice(&92u32.to_le_bytes());
+    bytes.extend_from_slice(b"WAVEfmt ");
+    bytes.extend_from_slice(&16u32.to_le_bytes());
+    bytes.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    bytes.extend_from_slice(&1u16.to_le_bytes()); // mono
+    bytes.extend_from_slice(&0u32.to_le_bytes()); // sample rate 0
+    bytes.extend_from_slice(&0u32.to_le_bytes()); // byte rate
+    bytes.extend_from_slice(&2u16.to_le_bytes());
+    bytes.extend_from_slice(&16u16.to_le_bytes());
+    bytes.extend_from_slice(b"data");
+    bytes.extend_from_slice(&56u32.to_le_bytes());
+    bytes.extend_from_slice(&[0x10; 56]);
+    assert_eq!(bytes.len(), 100);
+    bytes
+}
+
+/// Runs `work` on its own thread and fails the test if it does not return
+/// within `limit` (a FIFO that blocks would otherwise hang the whole run).
+fn within<T: Send + 'static>(limit: Duration, work: impl FnOnce() -> T + Send + 'static) -> T {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = sender.send(work());
+    });
+    receiver
+        .recv_timeout(limit)
+        .expect("returned instead of blocking")
+}
+
+#[test]
+fn hostile_custom_sounds_are_refused_without_panics_hangs_or_huge_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let rate_zero = dir.path().join("rate0.wav");
+    std::fs::write(&rate_zero, rate_zero_wav()).unwrap();
+    let error = load_custom_sound(&rate_zero).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            CustomSoundError::Undecodable(_) | CustomSoundError::Unusable(_)
+        ),
+        "{error}"
+    );
+
+    let fifo = dir.path().join("fifo.wav");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let error = within(Duration::from_secs(20), move || {
+        load_custom_sound(&fifo).unwrap_err().to_string()
+    });
+    assert_eq!(error, "it is a named pipe (FIFO), not a regular file");
+
+    let zero = dir.path().join("zero.wav");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    let error = within(Duration::from_secs(20), move || {
+        load_custom_sound(&zero).unwrap_err().to_string()
+    });
+    assert_eq!(error, "it is a device, not a regular file");
+
+    let folder = dir.path().join("folder.ogg");
+    std::fs::create_dir(&folder).unwrap();
+    assert_eq!(
+        load_custom_sound(&folder).unwrap_err().to_string(),
+        "it is a folder, not a regular file"
+    );
+
+    let truncated = dir.path().join("cut.wav");
+    write_wav(&truncated, 1.0);
+    let bytes = std::fs::read(&truncated).unwrap();
+    std::fs::write(&truncated, &bytes[..30]).unwrap();
+    assert!(load_custom_sound(&truncated).is_err());
+}
+
+#[test]
+fn the_audio_thread_survives_a_bad_sound_and_keeps_reporting() {
+    let dir = tempfile::tempdir().unwrap();
+    let rate_zero = dir.path().join("rate0.wav");
+    std::fs::write(&rate_zero, rate_zero_wav()).unwrap();
+    let (changed, heard) = std::sync::mpsc::channel::<()>();
+    let changed = std::sync::Mutex::new(changed);
+    let player = AudioPlayer::start(std::sync::Arc::new(move || {
+        let _ = changed.lock().unwrap().send(());
+    }));
+    let mut cues = CueSettings::default();
+    cues.heat_off.custom_file = Some(rate_zero.clone());
+    let wait_for_warning = |player: &AudioPlayer| -> Vec<String> {
+        loop {
+            let warnings = player.take_warnings();
+            if !warnings.is_empty() {
+                return warnings;
+            }
+            heard
+                .recv_timeout(Duration::from_secs(20))
+                .expect("the audio thread answers");
+        }
+    };
+    player.apply_settings(0.8, &cues);
+    let first = wait_for_warning(&player);
+    assert!(first[0].contains("rate0.wav"), "{first:?}");
+    assert!(first[0].contains("Remove heat"), "{first:?}");
+    assert!(
+        first[0].contains("the built-in sound plays instead"),
+        "{first:?}"
+    );
+    // Still alive: a second bad file is checked and reported too.
+    let fifo = dir.path().join("second.wav");
+    std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    cues.heat_off.custom_file = Some(fifo);
+    player.apply_settings(0.8, &cues);
+    let second = wait_for_warning(&player);
+    assert!(second[0].contains("named pipe"), "{second:?}");
+    assert!(
+        !matches!(player.status(), AudioStatus::Unavailable(reason) if reason.contains("stopped"))
+    );
 }

@@ -50,7 +50,9 @@ fn check_reports_file_line_field_and_fails() {
             env!("CARGO_MANIFEST_DIR"),
             "/sessions/endorphin-15.toml"
         ))
-        .expect("read"),
+        .expect("read")
+        // The built-in's id with other content: a clash.
+        .replacen("name = \"", "name = \"My ", 1),
     )
     .expect("write");
     let output = unknot()
@@ -88,6 +90,64 @@ fn check_reports_a_missing_file() {
         .expect("runs");
     assert!(!output.status.success());
     assert!(
-        String::from_utf8_lossy(&output.stderr).contains("/nonexistent/routine.toml: cannot open")
+        String::from_utf8_lossy(&output.stderr)
+            .contains("/nonexistent/routine.toml: it cannot be opened")
     );
+}
+
+#[test]
+fn the_shipped_routine_files_check_clean_even_when_edited() {
+    let sessions = concat!(env!("CARGO_MANIFEST_DIR"), "/sessions");
+    let mut files: Vec<std::path::PathBuf> = fs::read_dir(sessions)
+        .expect("sessions folder")
+        .map(|entry| entry.expect("entry").path())
+        .collect();
+    files.sort();
+    let output = unknot().arg("check").args(&files).output().expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).lines().count(),
+        files.len()
+    );
+
+    // An edited copy of a built-in, under the built-in's file name, is checked
+    // as its new version: no clash with the compiled-in one.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let edited = dir.path().join("endorphin-15.toml");
+    let text = fs::read_to_string(&files[0]).expect("read");
+    fs::write(&edited, text.replacen("name = \"", "name = \"New ", 1)).expect("write");
+    let output = unknot().arg("check").arg(&edited).output().expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn check_lists_every_problem_with_its_line_and_field_in_plain_words() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bad = dir.path().join("bad.toml");
+    fs::write(
+        &bad,
+        "id = \"bad-one\"\nname = \"Bad\"\nsummary = \"x\"\ncolour = \"blue\"\n\n[[steps]]\ntitle = 5\nregion = \"neck\"\ntechnique = \"kneading\"\ntool = \"hands\"\npressure = \"light\"\nside = \"left\"\nduration_secs = \"ten\"\ninstructions = \"x\"\nspeed = 3\n",
+    )
+    .expect("write");
+    let output = unknot().arg("check").arg(&bad).output().expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let path = bad.display().to_string();
+    let expected = [
+        format!("{path}:4: colour: unknown field \"colour\""),
+        format!("{path}:7: steps[1].title: must be text in quotes, not the number 5"),
+        format!(
+            "{path}:13: steps[1].duration_secs: must be a whole number of seconds, not the text \"ten\""
+        ),
+        format!("{path}:15: steps[1].speed: unknown field \"speed\""),
+    ];
+    for line in &expected {
+        assert!(stderr.contains(line.as_str()), "{line}\n{stderr}");
+    }
+    assert_eq!(stderr.lines().count(), 4, "{stderr}");
+    assert!(!stderr.contains("i64"), "{stderr}");
 }

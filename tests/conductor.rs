@@ -133,3 +133,76 @@ fn dropping_a_playing_conductor_joins_its_thread() {
         "drop waited for a 60 s step"
     );
 }
+
+/// Records every cue with its urgency (0 for a first sound).
+struct UrgencySink(Mutex<Sender<(CueKind, u8)>>);
+
+impl CueSink for UrgencySink {
+    fn play(&self, kind: CueKind) {
+        let _ = self.0.lock().expect("lock").send((kind, 0));
+    }
+
+    fn play_urgent(&self, kind: CueKind, urgency: u8) {
+        let _ = self.0.lock().expect("lock").send((kind, urgency));
+    }
+}
+
+/// Waits for the next cue of `kind`, skipping others.
+fn next_of(cues: &Receiver<(CueKind, u8)>, kind: CueKind) -> u8 {
+    loop {
+        let (got, urgency) = cues
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the cue arrives");
+        if got == kind {
+            return urgency;
+        }
+    }
+}
+
+#[test]
+fn a_suspend_counts_toward_the_heat_cap_and_the_alarm_repeats_until_answered() {
+    use unknot::clock::ManualClock;
+    use unknot::core::routine::HeatSpan;
+    let clock = ManualClock::new();
+    let mut heat_plan = plan(&[600_000]);
+    heat_plan.heat = vec![HeatSpan {
+        source: Tool::HeatPack,
+        region: Region::LowerBack,
+        from_step: 0,
+        to_step: 0,
+        alongside: true,
+    }];
+    let (sender, cues) = mpsc::channel();
+    let conductor = Conductor::start(
+        heat_plan,
+        Arc::new(clock.clone()),
+        Arc::new(UrgencySink(Mutex::new(sender))),
+        Arc::new(|| {}),
+    )
+    .expect("thread starts");
+    assert_eq!(next_of(&cues, CueKind::HeatOn), 0);
+
+    clock.advance(Duration::from_secs(60));
+    // The laptop sleeps for 25 minutes with the pack on: the clock the heat
+    // counts on jumps, the awake clock does not.
+    clock.suspend(Duration::from_secs(25 * 60));
+    assert_eq!(next_of(&cues, CueKind::HeatOff), 0);
+    let view = conductor.snapshot().view;
+    assert!(view.paused, "the massage paused where the sleep began");
+    assert_eq!(view.slept, Some(Duration::from_secs(25 * 60)));
+    assert!(view.heat_alarm);
+    assert_eq!(conductor.snapshot().active_elapsed, Duration::from_secs(60));
+
+    // Unanswered, it comes back 30 s later, more urgent, then sooner.
+    clock.advance(Duration::from_secs(30));
+    assert_eq!(next_of(&cues, CueKind::HeatOff), 1);
+    clock.advance(Duration::from_secs(20));
+    assert_eq!(next_of(&cues, CueKind::HeatOff), 2);
+
+    conductor.control(Control::AcknowledgeHeat);
+    assert!(!conductor.snapshot().view.heat_alarm);
+    assert_eq!(
+        conductor.snapshot().view.heat.map(|heat| heat.status),
+        Some(unknot::core::engine::HeatStatus::Done { capped: true })
+    );
+}

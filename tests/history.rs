@@ -21,6 +21,7 @@ fn new_session(started: DateTime<Utc>) -> NewSession {
         regions: vec!["neck".into(), "lower_back".into()],
         heat_used: false,
         pain_before: Some(6),
+        owner: None,
     }
 }
 
@@ -77,7 +78,7 @@ fn a_stale_heartbeat_becomes_interrupted_with_the_time_played() {
     let live = db.start_session(&new_session(at(400))).unwrap();
     db.heartbeat(live, 10, 0, at(415)).unwrap();
 
-    let recovered = db.recover_interrupted(at(430)).unwrap();
+    let recovered = db.recover_interrupted(at(430), |_| true).unwrap();
     assert_eq!(recovered, 1);
     let row = db.get(dead).unwrap().unwrap();
     assert_eq!(row.outcome, Outcome::Interrupted);
@@ -88,7 +89,7 @@ fn a_stale_heartbeat_becomes_interrupted_with_the_time_played() {
     // Finished sessions are never touched.
     db.finish(live, Outcome::StoppedEarly, 20, 0, at(425))
         .unwrap();
-    assert_eq!(db.recover_interrupted(at(9999)).unwrap(), 0);
+    assert_eq!(db.recover_interrupted(at(9999), |_| false).unwrap(), 0);
 }
 
 #[test]

@@ -96,15 +96,19 @@ fn a_file_from_a_newer_version_is_kept_not_overwritten() {
 }
 
 #[test]
-fn an_unreadable_file_is_set_aside() {
+fn a_folder_where_the_file_should_be_is_left_alone_and_never_written_over() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("preferences.toml");
-    // A folder where the file should be cannot be read as a file, even by root.
     fs::create_dir(&path).unwrap();
+    fs::write(path.join("inside.txt"), "kept").unwrap();
     let loaded = prefs_store::load(&path, "s");
-    assert!(loaded.notice.unwrap().contains("cannot be read"));
-    assert!(dir.path().join("preferences.toml.bad-s").is_dir());
-    assert!(loaded.may_save);
+    let notice = loaded.notice.unwrap();
+    assert!(
+        notice.contains("preferences.toml is a folder, not a regular file"),
+        "{notice}"
+    );
+    assert!(!loaded.may_save);
+    assert_eq!(fs::read_to_string(path.join("inside.txt")).unwrap(), "kept");
 }
 
 #[test]
@@ -128,7 +132,9 @@ fn a_folder_that_cannot_be_written_reports_a_failed_save() {
         }
     };
     match status_after {
-        SaveStatus::Failed(message) => assert!(message.contains("cannot write"), "{message}"),
+        SaveStatus::Failed(message) => {
+            assert!(message.contains("config cannot be created"), "{message}");
+        }
         other => panic!("expected a failed save, got {other:?}"),
     }
     assert_eq!(

@@ -234,12 +234,12 @@ fn no_sound_device_shows_a_calm_notice() {
     let (app, _) = app(&clock, AudioStatus::Unavailable("no card".into()));
     let mut harness = harness(app);
     harness.run();
-    harness.get_by_label_contains("No sound device found");
+    harness.get_by_label_contains("No working sound output (no card)");
     harness.get_by_label("Dismiss").click();
     harness.run();
     assert!(
         harness
-            .query_by_label_contains("No sound device found")
+            .query_by_label_contains("No working sound output (no card)")
             .is_none()
     );
 }
@@ -779,6 +779,7 @@ fn a_heat_routine_asks_about_fresh_injury_warns_of_recent_heat_and_shows_the_hea
                 regions: vec!["lower_back".into()],
                 heat_used: true,
                 pain_before: None,
+                owner: None,
             })
             .unwrap();
         db.finish(id, Outcome::Completed, 1200, 7, ended).unwrap();
@@ -866,6 +867,7 @@ fn a_course_shows_progress_and_suggests_another_approach_after_two_sessions_with
                     regions: vec![],
                     heat_used: false,
                     pain_before: Some(before),
+                    owner: None,
                 })
                 .unwrap();
             db.finish(id, outcome, 900, 9, started + chrono::Duration::minutes(15))

@@ -8,6 +8,7 @@
 
 use std::time::Duration;
 
+use super::heat_alarm::HeatAlarm;
 use super::routine::{HEAT_CAP_SECS, HeatSpan, Side, Step};
 
 /// Steps at least this long get a halfway cue.
@@ -117,8 +118,11 @@ pub struct CueEvent {
     pub kind: CueKind,
     /// Index of the step it belongs to (`None` for the lead-in).
     pub step_index: Option<usize>,
-    /// The monotonic time it was due at.
+    /// The time it was due at, on the session's clock.
     pub due_at: Duration,
+    /// 0 for a cue's first sound; for a repeat of the unanswered take-the-heat-off
+    /// alarm, how many times it has repeated (see [`crate::core::heat_alarm`]).
+    pub urgency: u8,
 }
 
 /// What the person asks the session to do.
@@ -136,6 +140,8 @@ pub enum Control {
     Back,
     /// End the session now.
     Stop,
+    /// The person has taken the heat off: silence the repeating alarm.
+    AcknowledgeHeat,
 }
 
 /// How a session ended.
@@ -219,6 +225,11 @@ pub struct SessionView {
     pub steps_done: usize,
     /// The heat on now, or the heat that belongs to the current step.
     pub heat: Option<HeatView>,
+    /// The take-the-heat-off alarm is repeating until the person answers it.
+    pub heat_alarm: bool,
+    /// The computer slept this long while the session ran, so it paused
+    /// where the sleep began. Cleared on resume.
+    pub slept: Option<Duration>,
 }
 
 /// Where a stretch of heat is.
@@ -305,6 +316,10 @@ pub struct Session {
     heat: Vec<HeatState>,
     /// The last heat cue and when it was due, for the on-screen banner.
     last_heat_cue: Option<(CueKind, Duration)>,
+    /// The take-the-heat-off alarm, while unanswered.
+    alarm: Option<HeatAlarm>,
+    /// How long the computer last slept, while the pause it caused lasts.
+    slept: Option<Duration>,
 }
 
 impl Session {
@@ -352,6 +367,8 @@ impl Session {
             skipped,
             heat,
             last_heat_cue: None,
+            alarm: None,
+            slept: None,
         };
         if session.segments.is_empty() {
             session.ended = Some((Ending::Completed, Duration::ZERO));
@@ -414,7 +431,7 @@ impl Session {
     /// they fire while paused too.
     pub fn poll(&mut self, now: Duration) -> Vec<CueEvent> {
         if self.ended.is_some() {
-            return Vec::new();
+            return self.poll_alarm(now).into_iter().collect();
         }
         let position = self.position(now);
         let mut events = Vec::new();
@@ -446,7 +463,41 @@ impl Session {
             self.ended = Some((Ending::Completed, self.total));
             self.paused_at = None;
         }
+        events.extend(self.poll_alarm(now));
         events
+    }
+
+    /// A repeat of the unanswered take-the-heat-off alarm, if one is due.
+    fn poll_alarm(&mut self, now: Duration) -> Option<CueEvent> {
+        let alarm = self.alarm.as_mut()?;
+        let due_at = alarm.next_due();
+        let urgency = alarm.poll(now)?;
+        self.last_heat_cue = Some((CueKind::HeatOff, now));
+        Some(CueEvent {
+            kind: CueKind::HeatOff,
+            step_index: None,
+            due_at: due_at.min(now),
+            urgency,
+        })
+    }
+
+    /// Whether the take-the-heat-off alarm is waiting for an answer.
+    pub fn heat_alarm(&self) -> bool {
+        self.alarm.is_some()
+    }
+
+    /// The computer slept from `asleep_at` for `slept` (the clock kept
+    /// counting through it). The massage pauses where the sleep began, since
+    /// nobody guided the person through it; heat kept counting, so its checks
+    /// and cap fall due at the next poll.
+    pub fn suspended(&mut self, asleep_at: Duration, slept: Duration) {
+        if self.ended.is_some() {
+            return;
+        }
+        if self.paused_at.is_none() {
+            self.paused_at = Some(self.position(asleep_at));
+        }
+        self.slept = Some(self.slept.unwrap_or_default() + slept);
     }
 
     /// Applies a cue from the timeline; heat cues only when they change something.
@@ -462,6 +513,7 @@ impl Session {
                 }
                 (CueKind::HeatOff, HeatState::On { .. }) => {
                     *state = HeatState::Off { capped: false };
+                    self.alarm = Some(HeatAlarm::raised(due_at));
                 }
                 _ => return None,
             }
@@ -471,6 +523,7 @@ impl Session {
             kind: cue.kind,
             step_index: cue.step_index,
             due_at,
+            urgency: 0,
         })
     }
 
@@ -504,7 +557,10 @@ impl Session {
                         checks_done: checks_done + 1,
                     };
                 }
-                _ => *state = HeatState::Off { capped: true },
+                _ => {
+                    *state = HeatState::Off { capped: true };
+                    self.alarm = Some(HeatAlarm::raised(due_at));
+                }
             }
         }
         self.last_heat_cue = Some((kind, due_at));
@@ -512,6 +568,7 @@ impl Session {
             kind,
             step_index: self.plan.heat.get(span).map(|span| span.from_step),
             due_at,
+            urgency: 0,
         }
     }
 
@@ -534,6 +591,7 @@ impl Session {
                     kind: CueKind::HeatOff,
                     step_index: self.plan.heat.get(span).map(|span| span.from_step),
                     due_at: now,
+                    urgency: 0,
                 });
             }
         }
@@ -563,10 +621,16 @@ impl Session {
 
     /// Applies a control at `now`. Cues already due are emitted first, so none is lost.
     pub fn handle(&mut self, control: Control, now: Duration) -> Vec<CueEvent> {
+        if control == Control::AcknowledgeHeat {
+            self.alarm = None;
+            return self.poll(now);
+        }
         let mut events = self.poll(now);
         if self.ended.is_some() {
             return events;
         }
+        // Heat the person takes off with their own control raises no alarm.
+        let alarm_before = self.alarm;
         let position = self.position(now);
         match control {
             Control::Pause => self.pause(now),
@@ -627,10 +691,14 @@ impl Session {
                 self.paused_at = None;
                 events.extend(self.remove_heat_outside(None, now));
             }
+            Control::AcknowledgeHeat => {}
         }
         if matches!(control, Control::Skip | Control::Back) {
             let position = (self.ended.is_none()).then(|| self.position(now));
             events.extend(self.remove_heat_outside(position, now));
+        }
+        if matches!(control, Control::Skip | Control::Back | Control::Stop) {
+            self.alarm = alarm_before;
         }
         events
     }
@@ -659,6 +727,7 @@ impl Session {
     }
 
     fn resume(&mut self, now: Duration) {
+        self.slept = None;
         if let Some(at) = self.paused_at.take() {
             self.base_position = at;
             self.base_time = now;
@@ -666,10 +735,12 @@ impl Session {
     }
 
     /// When the next cue is due, so a conductor can sleep until then. While
-    /// paused only heat deadlines remain; `None` once ended.
+    /// paused only heat deadlines remain; once ended, only the repeating
+    /// take-the-heat-off alarm, until it is answered.
     pub fn next_deadline(&self) -> Option<Duration> {
+        let alarm = self.alarm.map(|alarm| alarm.next_due());
         if self.ended.is_some() {
-            return None;
+            return alarm;
         }
         let timeline = self
             .cue_points
@@ -677,10 +748,7 @@ impl Session {
             .filter(|_| self.paused_at.is_none())
             .map(|cue| self.due_time(cue.at));
         let heat = self.heat_deadline().map(|(due, _, _)| due);
-        match (timeline, heat) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [timeline, heat, alarm].into_iter().flatten().min()
     }
 
     /// Active time played at `now`: time inside steps, without the lead-in or
@@ -732,6 +800,8 @@ impl Session {
                 recent_cue: None,
                 steps_done,
                 heat: None,
+                heat_alarm: self.alarm.is_some(),
+                slept: None,
             };
         }
         let index = self.segment_index_at(position);
@@ -792,6 +862,8 @@ impl Session {
             recent_cue,
             steps_done,
             heat,
+            heat_alarm: self.alarm.is_some(),
+            slept: self.slept.filter(|_| self.paused_at.is_some()),
         }
     }
 
@@ -1283,11 +1355,13 @@ mod tests {
     fn heat_cues(session: &mut Session, from: u64, until: u64) -> Vec<(CueKind, u64)> {
         (from..=until)
             .flat_map(|t| session.poll(secs(t)))
+            // First sounds only: the alarm's repeats have their own test.
             .filter(|event| {
-                matches!(
-                    event.kind,
-                    CueKind::HeatOn | CueKind::SkinCheck | CueKind::HeatOff
-                )
+                event.urgency == 0
+                    && matches!(
+                        event.kind,
+                        CueKind::HeatOn | CueKind::SkinCheck | CueKind::HeatOff
+                    )
             })
             .map(|event| (event.kind, event.due_at.as_secs()))
             .collect()
@@ -1337,7 +1411,8 @@ mod tests {
             session.view(secs(1500)).heat.map(|heat| heat.status),
             Some(HeatStatus::Done { capped: true })
         );
-        assert!(session.view(secs(1201)).recent_cue == Some(CueKind::HeatOff));
+        // The alarm repeats while unanswered, so the banner stays.
+        assert!(session.view(secs(1496)).recent_cue == Some(CueKind::HeatOff));
         // Resuming plays the massage on; the heat does not come back on.
         session.handle(Control::Resume, secs(1500));
         let later = heat_cues(&mut session, 1501, 2000);
@@ -1367,5 +1442,61 @@ mod tests {
             events.iter().map(|event| event.kind).collect::<Vec<_>>(),
             vec![CueKind::HeatOff]
         );
+    }
+
+    #[test]
+    fn the_take_off_alarm_repeats_until_answered_even_after_the_end() {
+        // Heat on the only step: the session ends as the heat must come off.
+        let mut session = Session::start(heat_plan(&[300], 0, 0), secs(0));
+        let cues = heat_cues(&mut session, 0, 300);
+        assert_eq!(cues.last(), Some(&(CueKind::HeatOff, 300)));
+        assert!(session.is_ended() && session.heat_alarm());
+        assert_eq!(session.next_deadline(), Some(secs(330)));
+        let repeats: Vec<(u64, u8)> = (301..=400)
+            .flat_map(|t| session.poll(secs(t)))
+            .map(|event| (event.due_at.as_secs(), event.urgency))
+            .collect();
+        assert_eq!(
+            repeats,
+            [(330, 1), (350, 2), (365, 3), (375, 4), (385, 4), (395, 4)]
+        );
+        assert!(session.view(secs(400)).heat_alarm);
+        session.handle(Control::AcknowledgeHeat, secs(401));
+        assert!(!session.heat_alarm());
+        assert_eq!(session.next_deadline(), None);
+        assert!(session.poll(secs(1000)).is_empty());
+    }
+
+    #[test]
+    fn taking_the_heat_off_yourself_raises_no_alarm() {
+        let mut session = Session::start(heat_plan(&[60, 300, 60], 1, 1), secs(0));
+        heat_cues(&mut session, 0, 100);
+        session.handle(Control::Skip, secs(101));
+        assert!(!session.heat_alarm());
+    }
+
+    #[test]
+    fn a_suspend_pauses_the_massage_but_the_heat_keeps_counting_to_the_cap() {
+        let mut session = Session::start(heat_plan(&[600, 600], 0, 1), secs(0));
+        assert_eq!(heat_cues(&mut session, 0, 120).len(), 1); // heat on
+        // The computer sleeps at 120 s for 25 minutes; the clock keeps counting.
+        session.suspended(secs(120), secs(1500));
+        let woke = secs(1620);
+        let events = session.poll(woke);
+        let kinds = kinds(&events);
+        // The skin checks fell due in the sleep, then the cap: heat off, alarm raised.
+        assert_eq!(kinds.last(), Some(&CueKind::HeatOff));
+        assert!(!kinds.contains(&CueKind::StepStart));
+        let view = session.view(woke);
+        assert!(view.paused && view.heat_alarm);
+        assert_eq!(view.slept, Some(secs(1500)));
+        assert_eq!(view.session_elapsed, secs(120));
+        assert!(matches!(
+            view.heat.map(|heat| heat.status),
+            Some(HeatStatus::Done { capped: true })
+        ));
+        session.handle(Control::Resume, woke);
+        assert_eq!(session.view(woke + secs(1)).slept, None);
+        assert_eq!(session.view(woke + secs(1)).session_elapsed, secs(121));
     }
 }

@@ -5,8 +5,10 @@
 
 pub mod course;
 pub mod engine;
+pub mod heat_alarm;
 pub mod history;
 pub mod parse;
+mod parse_raw;
 pub mod plan;
 pub mod prefs;
 pub mod routine;

@@ -7,7 +7,6 @@
 use std::fmt;
 use std::ops::Range;
 
-use serde::Deserialize;
 use toml::Spanned;
 
 use super::routine::{
@@ -51,47 +50,6 @@ impl fmt::Display for Problem {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRoutine {
-    id: Option<Spanned<String>>,
-    name: Option<Spanned<String>>,
-    summary: Option<Spanned<String>>,
-    default_minutes: Option<Spanned<i64>>,
-    #[serde(default)]
-    tools: Vec<Spanned<String>>,
-    #[serde(default)]
-    tags: Vec<Spanned<String>>,
-    #[serde(default)]
-    steps: Vec<Spanned<RawStep>>,
-    #[serde(default)]
-    heat: Vec<Spanned<RawHeat>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawHeat {
-    source: Option<Spanned<String>>,
-    region: Option<Spanned<String>>,
-    from_step: Option<Spanned<i64>>,
-    to_step: Option<Spanned<i64>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawStep {
-    title: Option<Spanned<String>>,
-    region: Option<Spanned<String>>,
-    technique: Option<Spanned<String>>,
-    tool: Option<Spanned<String>>,
-    pressure: Option<Spanned<String>>,
-    side: Option<Spanned<String>>,
-    duration_secs: Option<Spanned<i64>>,
-    instructions: Option<Spanned<String>>,
-    #[serde(default)]
-    fixed: bool,
-}
-
 /// Turns byte offsets into 1-based line numbers.
 struct LineIndex {
     line_starts: Vec<usize>,
@@ -127,11 +85,20 @@ impl Reporter<'_> {
         field: impl Into<String>,
         reason: impl Into<String>,
     ) {
+        self.push(span, Some(field.into()), reason.into());
+    }
+
+    /// Adds a problem; a field already reported (a wrong type, say) is not
+    /// reported again as missing. Problems without a place point at line 1.
+    fn push(&mut self, span: Option<Range<usize>>, field: Option<String>, reason: String) {
+        if field.is_some() && self.problems.iter().any(|problem| problem.field == field) {
+            return;
+        }
         self.problems.push(Problem {
             file: self.file.to_owned(),
-            line: span.map(|span| self.lines.line_of(span.start)),
-            field: Some(field.into()),
-            reason: reason.into(),
+            line: Some(span.map_or(1, |span| self.lines.line_of(span.start))),
+            field,
+            reason,
         });
     }
 
@@ -198,6 +165,40 @@ fn field_word(field: &str) -> &str {
     field.rsplit('.').next().unwrap_or(field)
 }
 
+/// The line of a top-level `key = …` in a routine file, for problems found
+/// after parsing (an id already taken, say).
+pub fn top_level_line(text: &str, key: &str) -> Option<usize> {
+    for (index, line) in text.lines().enumerate() {
+        let line = line.trim_start();
+        if line.starts_with('[') {
+            return None;
+        }
+        if let Some(rest) = line.strip_prefix(key)
+            && rest.trim_start().starts_with('=')
+        {
+            return Some(index + 1);
+        }
+    }
+    None
+}
+
+/// An id based on `base` that `taken` does not know: `base` itself, else
+/// `base-2`, `base-3`… with `base` shortened so the result stays a valid id.
+pub fn free_id(base: &str, taken: impl Fn(&str) -> bool) -> String {
+    if !taken(base) {
+        return base.to_owned();
+    }
+    (2_u32..)
+        .map(|n| {
+            let suffix = format!("-{n}");
+            let room = MAX_ID_CHARS.saturating_sub(suffix.len());
+            let stem: String = base.chars().take(room).collect();
+            format!("{}{suffix}", stem.trim_end_matches('-'))
+        })
+        .find(|id| !taken(id))
+        .unwrap_or_else(|| base.to_owned())
+}
+
 /// Whether an id is safe as a file name and stable in history: lowercase ASCII
 /// letters, digits and hyphens, starting with a letter or digit.
 pub fn is_valid_id(id: &str) -> bool {
@@ -212,9 +213,15 @@ pub fn is_valid_id(id: &str) -> bool {
 /// Parses one routine file. `file` is only used in messages.
 pub fn parse_routine(file: &str, text: &str) -> Result<Routine, Vec<Problem>> {
     if text.len() > MAX_FILE_BYTES {
+        let cut = text
+            .char_indices()
+            .take_while(|(offset, _)| *offset < MAX_FILE_BYTES)
+            .filter(|(_, c)| *c == '\n')
+            .count();
         return Err(vec![Problem {
             file: file.to_owned(),
-            line: None,
+            // The line where the file passes the limit.
+            line: Some(cut + 1),
             field: None,
             reason: format!(
                 "file is {} KiB; routine files may be at most {} KiB",
@@ -228,24 +235,17 @@ pub fn parse_routine(file: &str, text: &str) -> Result<Routine, Vec<Problem>> {
         lines: LineIndex::new(text),
         problems: Vec::new(),
     };
-    let raw: RawRoutine = match toml::from_str(text) {
-        Ok(raw) => raw,
-        Err(error) => {
-            let line = error.span().map(|span| report.lines.line_of(span.start));
-            let message = error.message().trim().to_owned();
-            let reason = if message.starts_with("unknown field") {
-                message
-            } else {
-                format!("not valid routine TOML: {message}")
-            };
-            return Err(vec![Problem {
-                file: file.to_owned(),
-                line,
-                field: None,
-                reason,
-            }]);
+    let (raw, raw_problems) = super::parse_raw::read(text);
+    let syntax_broken = raw_problems.iter().any(|problem| problem.field.is_none());
+    for problem in raw_problems {
+        // Past a syntax error the rest of the file cannot be trusted.
+        if !syntax_broken || problem.field.is_none() {
+            report.push(problem.span, problem.field, problem.reason);
         }
-    };
+    }
+    if syntax_broken {
+        return Err(report.problems);
+    }
 
     let id_span = raw.id.as_ref().map(Spanned::span);
     let id = report.text(raw.id, Some(0..0), "id");
@@ -292,13 +292,20 @@ pub fn parse_routine(file: &str, text: &str) -> Result<Routine, Vec<Problem>> {
             "a routine needs at least one [[steps]] table",
         );
     }
-    if raw.steps.len() > MAX_STEPS {
+    if let Some(extra) = raw.steps.get(MAX_STEPS) {
         report.at(
-            None,
+            Some(extra.span()),
             "steps",
-            format!("{} steps; at most {MAX_STEPS} are allowed", raw.steps.len()),
+            format!(
+                "{} steps; at most {MAX_STEPS} are allowed (this is step {})",
+                raw.steps.len(),
+                MAX_STEPS + 1
+            ),
         );
     }
+    let step_spans: Vec<Range<usize>> = raw.steps.iter().map(Spanned::span).collect();
+    // Where the steps' running total first passes the routine limit.
+    let mut total_passed_at: Option<Range<usize>> = None;
 
     let raw_step_count = raw.steps.len();
     let mut steps = Vec::new();
@@ -379,7 +386,10 @@ pub fn parse_routine(file: &str, text: &str) -> Result<Routine, Vec<Problem>> {
                     );
                     None
                 } else {
-                    total_secs += secs;
+                    total_secs = total_secs.saturating_add(secs);
+                    if total_secs > MAX_ROUTINE_SECS && total_passed_at.is_none() {
+                        total_passed_at = table_span.clone();
+                    }
                     u32::try_from(secs).ok()
                 }
             }
@@ -499,13 +509,13 @@ pub fn parse_routine(file: &str, text: &str) -> Result<Routine, Vec<Problem>> {
         }
     }
     if all_steps_read && report.problems.is_empty() {
-        check_heat(&mut report, &steps, &heat);
+        check_heat(&mut report, &steps, &step_spans, &heat);
     }
     let heat: Vec<HeatSpan> = heat.into_iter().map(|(_, span)| span).collect();
 
     if total_secs > MAX_ROUTINE_SECS {
         report.at(
-            None,
+            total_passed_at,
             "steps",
             format!(
                 "steps add up to {} minutes; a routine may be at most {} minutes",
@@ -516,7 +526,7 @@ pub fn parse_routine(file: &str, text: &str) -> Result<Routine, Vec<Problem>> {
     }
     if let Some(default_minutes) = raw.default_minutes {
         let declared = *default_minutes.get_ref();
-        if report.problems.is_empty() && declared * 60 != total_secs {
+        if report.problems.is_empty() && declared.checked_mul(60) != Some(total_secs) {
             report.at(
                 Some(default_minutes.span()),
                 "default_minutes",
@@ -538,7 +548,11 @@ pub fn parse_routine(file: &str, text: &str) -> Result<Routine, Vec<Problem>> {
             steps,
             heat,
         }),
-        _ => Err(report.problems),
+        _ => {
+            let mut problems = report.problems;
+            problems.sort_by_key(|problem| problem.line);
+            Err(problems)
+        }
     }
 }
 
@@ -547,6 +561,7 @@ pub fn parse_routine(file: &str, text: &str) -> Result<Routine, Vec<Problem>> {
 fn check_heat(
     report: &mut Reporter<'_>,
     steps: &[Step],
+    step_spans: &[Range<usize>],
     declared: &[(Option<std::ops::Range<usize>>, HeatSpan)],
 ) {
     let probe = Routine {
@@ -570,7 +585,10 @@ fn check_heat(
                 format!("heat[{}]", index + 1),
             )
         } else {
-            (None, format!("steps[{}]", span.from_step + 1))
+            (
+                step_spans.get(span.from_step).cloned(),
+                format!("steps[{}]", span.from_step + 1),
+            )
         }
     };
     for pair in spans.windows(2) {
@@ -746,7 +764,7 @@ instructions = "Knead beside the spine."
     fn not_toml_and_unknown_fields_are_reported_with_a_line() {
         let problems = parse_routine("x.toml", "id = \"a\"\nname = [unclosed").unwrap_err();
         assert_eq!(problems[0].line, Some(2));
-        assert!(problems[0].reason.contains("not valid routine TOML"));
+        assert!(problems[0].reason.contains("not valid TOML"));
 
         let text = GOOD.replace("fixed = true", "fixd = true");
         let problems = parse_routine("x.toml", &text).unwrap_err();
@@ -907,5 +925,19 @@ instructions = "Pack on, towel under it."
             problems.iter().any(|problem| problem.contains("overlaps")),
             "{problems:?}"
         );
+    }
+
+    #[test]
+    fn a_free_id_for_a_long_taken_id_stays_valid() {
+        let long = "a".repeat(MAX_ID_CHARS);
+        let id = free_id(&long, |id| id == long);
+        assert!(is_valid_id(&id), "{id}");
+        assert!(id.ends_with("-2"));
+        assert_eq!(
+            free_id("mine", |id| id == "mine" || id == "mine-2"),
+            "mine-3"
+        );
+        let dashed = format!("{}-b", "a".repeat(61));
+        assert!(is_valid_id(&free_id(&dashed, |id| id == dashed)));
     }
 }

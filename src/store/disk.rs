@@ -8,6 +8,8 @@ use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread::{self, JoinHandle};
 
+use crate::audio;
+use crate::core::engine::CueKind;
 use crate::library::{self, Library};
 use crate::store::prefs_store::write_atomically;
 
@@ -36,6 +38,8 @@ pub enum DiskJob {
     ReadImport(PathBuf),
     /// Load the library again (the routines folder changed).
     Rescan,
+    /// Check a sound the person chose for a cue before it is used.
+    CheckSound(CueKind, PathBuf),
 }
 
 /// What came back.
@@ -51,6 +55,8 @@ pub enum DiskResult {
     ImportRead(PathBuf, String),
     /// The library as it is on disk now.
     Rescanned(Library),
+    /// A chosen cue sound decoded completely and can be used.
+    SoundUsable(CueKind, PathBuf),
     /// Something failed; the message names the file.
     Failed(String),
 }
@@ -145,10 +151,12 @@ pub fn run_job(job: DiskJob, routines_dir: Option<&Path>) -> DiskResult {
         },
         DiskJob::ReadImport(path) => match library::read_capped(&path) {
             Ok(text) => DiskResult::ImportRead(path, text),
-            Err(error) => {
-                DiskResult::Failed(format!("Could not import {}: {error}", path.display()))
-            }
+            Err(error) => DiskResult::Failed(format!("Could not import: {error}")),
         },
         DiskJob::Rescan => DiskResult::Rescanned(library::load(routines_dir)),
+        DiskJob::CheckSound(kind, path) => match audio::load_custom_sound(&path) {
+            Ok(_) => DiskResult::SoundUsable(kind, path),
+            Err(error) => DiskResult::Failed(audio::custom_sound_message(kind, &path, &error)),
+        },
     }
 }

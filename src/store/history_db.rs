@@ -11,11 +11,16 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::core::history::{DayTotals, HistoryFilter, Outcome};
+use crate::files::{self, FileError};
 
 /// The schema this build writes.
-pub const HISTORY_SCHEMA_VERSION: i32 = 2;
-/// A running session whose heartbeat is older than this belongs to a process that died.
+pub const HISTORY_SCHEMA_VERSION: i32 = 3;
+/// A running session recorded before sessions named their owner (schema 3)
+/// is taken as dead when its heartbeat is older than this.
 pub const STALE_HEARTBEAT: Duration = Duration::from_secs(30);
+/// When the highest session id cannot be read, probing for rows stops after
+/// this many ids in a row without one.
+const PROBE_GAP: i64 = 10_000;
 
 /// Why the history could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +47,16 @@ pub enum HistoryError {
     /// The damaged file could not be moved aside.
     #[error("the history file could not be set aside: {0}")]
     SetAside(std::io::Error),
+    /// The path is not a regular file, or its folder cannot be made.
+    #[error(transparent)]
+    File(#[from] FileError),
+}
+
+impl HistoryError {
+    /// Whether this says the file is damaged or not a database at all.
+    pub fn is_damage(&self) -> bool {
+        matches!(self, Self::Sqlite(error) if is_damage(error))
+    }
 }
 
 /// What is known when a session starts.
@@ -63,6 +78,9 @@ pub struct NewSession {
     pub heat_used: bool,
     /// Pain before, 0 to 10, if given.
     pub pain_before: Option<u8>,
+    /// The running app that records it (see [`crate::store::instance`]), so
+    /// the next start can tell at once whether it is still alive.
+    pub owner: Option<String>,
 }
 
 /// One stored session.
@@ -133,30 +151,69 @@ pub struct Opened {
 }
 
 impl HistoryDb {
-    /// Opens (or creates) the history at `path`. A damaged or newer file is
-    /// moved to `<name>.bad-<stamp>` and a fresh history is started.
+    /// Opens (or creates) the history at `path`, readable by the person only.
+    ///
+    /// A damaged file is recovered: every readable session is copied into a
+    /// fresh file and the original is kept, byte for byte, as
+    /// `<name>.bad-<stamp>`. A file from a newer version is set aside whole.
+    /// Either way a notice is stored in the new file until it is dismissed.
     pub fn open(path: &Path, stamp: &str) -> Result<Opened, HistoryError> {
-        if let Some(folder) = path.parent() {
-            std::fs::create_dir_all(folder).map_err(HistoryError::SetAside)?;
-        }
-        match Self::open_existing(path) {
+        prepare_private_file(path)?;
+        match Self::open_existing(path).and_then(|db| db.check_not_truncated(path).map(|()| db)) {
             Ok(db) => Ok(Opened { db, notice: None }),
-            Err(error @ (HistoryError::NewerSchema { .. } | HistoryError::Sqlite(_))) => {
-                if matches!(&error, HistoryError::Sqlite(inner) if !is_damage(inner)) {
-                    return Err(error);
-                }
-                let backup = set_aside(path, stamp)?;
-                let db = Self::open_existing(path)?;
-                Ok(Opened {
-                    db,
-                    notice: Some(format!(
-                        "Your session history could not be used ({error}). It was kept as {} and a new history was started.",
-                        backup.display()
-                    )),
-                })
+            Err(error)
+                if error.is_damage() || matches!(error, HistoryError::NewerSchema { .. }) =>
+            {
+                Self::recover(path, stamp, &error)
             }
             Err(error) => Err(error),
         }
+    }
+
+    /// Replaces a damaged (or newer) history at `path` with a fresh one that
+    /// holds every session that could still be read. Call it with no other
+    /// connection of this process open on `path`.
+    pub fn recover(
+        path: &Path,
+        stamp: &str,
+        reason: &HistoryError,
+    ) -> Result<Opened, HistoryError> {
+        let salvaged = if matches!(reason, HistoryError::NewerSchema { .. }) {
+            // The newer version owns that format: keep it whole, read nothing.
+            None
+        } else {
+            Some(match open_read_only(path) {
+                Ok(conn) => salvage(&conn),
+                Err(error) => Salvaged::unreadable(&error.to_string()),
+            })
+        };
+        let backup = set_aside(path, stamp)?;
+        prepare_private_file(path)?;
+        let mut db = Self::open_existing(path)?;
+        let notice = match &salvaged {
+            None => format!(
+                "Your session history could not be used ({reason}). It was kept as {} and a new history was started.",
+                backup.display()
+            ),
+            Some(salvaged) => {
+                db.insert_with_ids(&salvaged.rows)?;
+                let mut text = format!(
+                    "Your session history was damaged ({reason}). {} recovered into a new history; the damaged file is kept unchanged as {}.",
+                    plural_sessions(salvaged.rows.len() as u64, "was", "were"),
+                    backup.display()
+                );
+                if let Some(skipped) = salvaged.skipped_summary() {
+                    text.push(' ');
+                    text.push_str(&skipped);
+                }
+                text
+            }
+        };
+        db.add_notice(&notice)?;
+        Ok(Opened {
+            db,
+            notice: Some(notice),
+        })
     }
 
     fn open_existing(path: &Path) -> Result<Self, HistoryError> {
@@ -185,6 +242,18 @@ impl HistoryDb {
             .query_row("PRAGMA user_version", [], |row| row.get(0))?;
         if version > HISTORY_SCHEMA_VERSION {
             return Err(HistoryError::NewerSchema { found: version });
+        }
+        if (1..HISTORY_SCHEMA_VERSION).contains(&version) {
+            // Never write a migration into a damaged file: it must be kept as it is.
+            let check: String = self
+                .conn
+                .query_row("PRAGMA quick_check(1)", [], |row| row.get(0))?;
+            if check != "ok" {
+                return Err(HistoryError::Sqlite(rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+                    Some(check),
+                )));
+            }
         }
         if version < 1 {
             let tx = self.conn.transaction()?;
@@ -243,7 +312,78 @@ impl HistoryDb {
             )?;
             tx.commit()?;
         }
+        if version < 3 {
+            // Version 3 names the running app that owns a session, and keeps
+            // notices (a recovered history, say) until the person dismisses them.
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(
+                "ALTER TABLE sessions ADD COLUMN owner TEXT;
+                 CREATE TABLE notices (id INTEGER PRIMARY KEY, text TEXT NOT NULL);
+                 PRAGMA user_version = 3;",
+            )?;
+            tx.commit()?;
+        }
         Ok(())
+    }
+
+    /// A file cut short (a full disk, a bad copy) opens without complaint and
+    /// fails later; catch it now by comparing the size the header promises
+    /// with the file's. Only when no log is pending, since pages may then
+    /// still live in the log alone.
+    fn check_not_truncated(&self, path: &Path) -> Result<(), HistoryError> {
+        let [wal, _] = side_files(path);
+        if std::fs::metadata(&wal).is_ok_and(|wal| wal.len() > 0) {
+            return Ok(());
+        }
+        let pages: i64 = self
+            .conn
+            .query_row("PRAGMA page_count", [], |row| row.get(0))?;
+        let page_size: i64 = self
+            .conn
+            .query_row("PRAGMA page_size", [], |row| row.get(0))?;
+        let promised = u64::try_from(pages.saturating_mul(page_size)).unwrap_or(0);
+        let actual = std::fs::metadata(path).map(|file| file.len()).unwrap_or(0);
+        if actual < promised {
+            return Err(HistoryError::Sqlite(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+                Some(format!(
+                    "the file is {actual} bytes but should be {promised}; it was cut short"
+                )),
+            )));
+        }
+        Ok(())
+    }
+
+    /// Stores a notice to show until the person dismisses it.
+    pub fn add_notice(&mut self, text: &str) -> Result<i64, HistoryError> {
+        self.conn
+            .execute("INSERT INTO notices (text) VALUES (?1)", params![text])?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Notices not yet dismissed, oldest first.
+    pub fn notices(&self) -> Result<Vec<(i64, String)>, HistoryError> {
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT id, text FROM notices ORDER BY id")?;
+        let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Forgets a notice the person dismissed.
+    pub fn dismiss_notice(&mut self, id: i64) -> Result<(), HistoryError> {
+        self.conn
+            .execute("DELETE FROM notices WHERE id = ?1", params![id])?;
+        Ok(())
+    }
+
+    /// Stops this connection from writing its log back into the file when it
+    /// closes, so a file found damaged stays exactly as it was.
+    pub fn close_without_checkpoint(self) {
+        let _ = self.conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+            true,
+        );
     }
 
     /// The schema version in the file.
@@ -258,8 +398,8 @@ impl HistoryDb {
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT INTO sessions (routine_id, routine_name, planned_secs, step_count, started_at,
-                 heartbeat_at, outcome, pain_before, regions, heat_used, local_date)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10)",
+                 heartbeat_at, outcome, pain_before, regions, heat_used, local_date, owner)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             params![
                 session.routine_id,
                 session.routine_name,
@@ -271,6 +411,7 @@ impl HistoryDb {
                 session.regions.join(","),
                 session.heat_used,
                 local_date(session.started_at),
+                session.owner,
             ],
         )?;
         let id = tx.last_insert_rowid();
@@ -312,17 +453,45 @@ impl HistoryDb {
         Ok(())
     }
 
-    /// Marks sessions whose process died as interrupted, ending them at their
-    /// last heartbeat. Live sessions of another running copy are left alone.
-    pub fn recover_interrupted(&mut self, now: DateTime<Utc>) -> Result<usize, HistoryError> {
-        let stale_before = now
-            - chrono::Duration::from_std(STALE_HEARTBEAT).unwrap_or(chrono::Duration::seconds(30));
-        let changed = self.conn.execute(
-            "UPDATE sessions SET outcome = 'interrupted', ended_at = heartbeat_at
-             WHERE outcome = 'running' AND heartbeat_at < ?1",
-            params![timestamp(stale_before)],
-        )?;
-        Ok(changed)
+    /// Marks sessions whose app is gone as interrupted, ending them at their
+    /// last heartbeat. `is_alive` answers for a session's owner at once; a
+    /// live owner, even a frozen one, keeps its session running. Sessions with
+    /// no owner (recorded before schema 3) fall back to the heartbeat's age.
+    pub fn recover_interrupted(
+        &mut self,
+        now: DateTime<Utc>,
+        is_alive: impl Fn(&str) -> bool,
+    ) -> Result<usize, HistoryError> {
+        let stale_before = timestamp(
+            now - chrono::Duration::from_std(STALE_HEARTBEAT)
+                .unwrap_or(chrono::Duration::seconds(30)),
+        );
+        let running: Vec<(i64, Option<String>, String)> = {
+            let mut statement = self.conn.prepare(
+                "SELECT id, owner, heartbeat_at FROM sessions WHERE outcome = 'running'",
+            )?;
+            let rows =
+                statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let dead: Vec<i64> = running
+            .into_iter()
+            .filter(|(_, owner, heartbeat)| match owner {
+                Some(owner) => !is_alive(owner),
+                None => *heartbeat < stale_before,
+            })
+            .map(|(id, _, _)| id)
+            .collect();
+        let tx = self.conn.transaction()?;
+        for id in &dead {
+            tx.execute(
+                "UPDATE sessions SET outcome = 'interrupted', ended_at = heartbeat_at
+                 WHERE id = ?1 AND outcome = 'running'",
+                params![id],
+            )?;
+        }
+        tx.commit()?;
+        Ok(dead.len())
     }
 
     /// Sets the pain ratings and notes.
@@ -369,7 +538,12 @@ impl HistoryDb {
         let rows = statement.query_map([], read_row)?;
         let mut sessions = Vec::new();
         for row in rows {
-            sessions.push(row??.into_row()?);
+            // A row that makes no sense (a hand-edited outcome) is left out of
+            // the view instead of hiding every other session.
+            match row??.into_row() {
+                Ok(row) => sessions.push(row),
+                Err(error) => log::warn!("history: {error}"),
+            }
         }
         Ok(sessions)
     }
@@ -412,7 +586,12 @@ impl HistoryDb {
         let rows = statement.query_map(rusqlite::params_from_iter(values), read_row)?;
         let mut sessions = Vec::new();
         for row in rows {
-            sessions.push(row??.into_row()?);
+            // A row that makes no sense (a hand-edited outcome) is left out of
+            // the view instead of hiding every other session.
+            match row??.into_row() {
+                Ok(row) => sessions.push(row),
+                Err(error) => log::warn!("history: {error}"),
+            }
         }
         Ok(sessions)
     }
@@ -550,6 +729,16 @@ impl HistoryDb {
             .optional()?
             .flatten();
         Ok(last.as_deref().and_then(parse_timestamp))
+    }
+
+    /// Inserts sessions keeping their ids (a recovered history).
+    pub fn insert_with_ids(&mut self, rows: &[SessionRow]) -> Result<(), HistoryError> {
+        let tx = self.conn.transaction()?;
+        for row in rows {
+            insert_row(&tx, row, Some(row.id))?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// Inserts many sessions in one transaction (imports and benchmarks); each
@@ -707,12 +896,7 @@ fn set_aside(path: &Path, stamp: &str) -> Result<PathBuf, HistoryError> {
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_else(|| "history.sqlite3".into());
-    let mut backup = path.with_file_name(format!("{name}.bad-{stamp}"));
-    let mut counter = 2;
-    while backup.exists() {
-        backup = path.with_file_name(format!("{name}.bad-{stamp}-{counter}"));
-        counter += 1;
-    }
+    let backup = files::set_aside_name(path, stamp);
     std::fs::rename(path, &backup).map_err(HistoryError::SetAside)?;
     for suffix in ["-wal", "-shm"] {
         let side = path.with_file_name(format!("{name}{suffix}"));
@@ -730,4 +914,282 @@ fn set_aside(path: &Path, stamp: &str) -> Result<PathBuf, HistoryError> {
         }
     }
     Ok(backup)
+}
+
+/// Sessions, in words: "1 session was", "3 sessions were".
+fn plural_sessions(count: u64, one: &str, many: &str) -> String {
+    if count == 1 {
+        format!("1 session {one}")
+    } else {
+        format!("{count} sessions {many}")
+    }
+}
+
+/// Makes sure the history can live at `path`: a private folder, and either
+/// nothing there yet (an empty file is created, mode 0600, so SQLite's own
+/// files inherit that mode) or a regular file, made private with its log files.
+fn prepare_private_file(path: &Path) -> Result<(), HistoryError> {
+    if let Some(folder) = path
+        .parent()
+        .filter(|folder| !folder.as_os_str().is_empty())
+    {
+        files::create_private_dir(folder)?;
+    }
+    files::check_replaceable(path)?;
+    match std::fs::symlink_metadata(path) {
+        Ok(_) => {
+            for side in side_files(path)
+                .iter()
+                .chain(std::iter::once(&path.to_owned()))
+            {
+                if side.exists() {
+                    files::make_private(side)?;
+                }
+            }
+        }
+        Err(_) => {
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                options.mode(0o600);
+            }
+            match options.open(path) {
+                Ok(_) => {}
+                Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(error) => {
+                    return Err(FileError::Io {
+                        path: path.to_owned(),
+                        action: "created",
+                        source: error,
+                    }
+                    .into());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The log files SQLite keeps beside the database.
+fn side_files(path: &Path) -> [PathBuf; 2] {
+    let name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    [
+        path.with_file_name(format!("{name}-wal")),
+        path.with_file_name(format!("{name}-shm")),
+    ]
+}
+
+/// Opens the history for reading only: nothing is created, moved or written.
+/// Works in a read-only folder too (falling back to reading the file as it
+/// is on disk when SQLite cannot set up its shared-memory file there).
+pub fn open_read_only(path: &Path) -> Result<Connection, HistoryError> {
+    use rusqlite::OpenFlags;
+    let metadata = std::fs::metadata(path).map_err(|source| FileError::Io {
+        path: path.to_owned(),
+        action: "opened",
+        source,
+    })?;
+    if !metadata.is_file() {
+        return Err(FileError::NotRegular {
+            path: path.to_owned(),
+            kind: if metadata.is_dir() {
+                "a folder"
+            } else {
+                "not a regular file"
+            },
+        }
+        .into());
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let [wal, _] = side_files(path);
+    if !std::fs::metadata(&wal).is_ok_and(|wal| wal.len() > 0) {
+        // Nothing waits in a log, so read the file as it is: SQLite then
+        // creates no side files, even in a folder it could write to.
+        let uri = format!("file:{}?immutable=1", uri_path(path));
+        return Ok(Connection::open_with_flags(
+            uri,
+            flags | OpenFlags::SQLITE_OPEN_URI,
+        )?);
+    }
+    let usable = |conn: Connection| -> rusqlite::Result<Connection> {
+        conn.query_row("SELECT count(*) FROM sqlite_schema", [], |row| {
+            row.get::<_, i64>(0)
+        })?;
+        Ok(conn)
+    };
+    let conn = Connection::open_with_flags(path, flags)?;
+    match conn.query_row("SELECT count(*) FROM sqlite_schema", [], |row| {
+        row.get::<_, i64>(0)
+    }) {
+        // Readable, or damaged: either way salvage does what it can with it.
+        Ok(_) => Ok(conn),
+        Err(error) if is_damage(&error) => Ok(conn),
+        Err(_) => {
+            let uri = format!("file:{}?immutable=1", uri_path(path));
+            let conn = Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)?;
+            Ok(usable(conn)?)
+        }
+    }
+}
+
+/// A path as the path part of an SQLite `file:` URI.
+fn uri_path(path: &Path) -> String {
+    let mut out = String::new();
+    for byte in path.to_string_lossy().bytes() {
+        match byte {
+            b'%' | b'?' | b'#' => out.push_str(&format!("%{byte:02X}")),
+            _ => out.push(char::from(byte)),
+        }
+    }
+    out
+}
+
+/// What could be read out of a history, damaged or not.
+#[derive(Debug, Default)]
+pub struct Salvaged {
+    /// Every session that could be read, by id.
+    pub rows: Vec<SessionRow>,
+    /// Sessions known to exist that could not be read.
+    pub skipped: u64,
+    /// The first few reasons, for the message.
+    pub reasons: Vec<String>,
+    /// True when the end of the table could not be read, so there may be more.
+    pub tail_unknown: bool,
+}
+
+impl Salvaged {
+    fn unreadable(reason: &str) -> Self {
+        Self {
+            reasons: vec![reason.to_owned()],
+            tail_unknown: true,
+            ..Self::default()
+        }
+    }
+
+    fn skip(&mut self, reason: String) {
+        self.skipped += 1;
+        if self.reasons.len() < 3 {
+            self.reasons.push(reason);
+        }
+    }
+
+    /// What had to be left out, in a sentence, or `None` when nothing was.
+    pub fn skipped_summary(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if self.skipped > 0 {
+            parts.push(format!(
+                "{} could not be read (first: {})",
+                plural_sessions(self.skipped, "", "").trim_end(),
+                self.reasons
+                    .first()
+                    .map(String::as_str)
+                    .unwrap_or("unknown")
+            ));
+        }
+        if self.tail_unknown {
+            parts.push("the end of the file could not be read, so it may have held more".into());
+        }
+        (!parts.is_empty()).then(|| format!("{}.", parts.join("; ")))
+    }
+}
+
+/// Reads every session that can be read. A whole-table scan first; if the
+/// file is damaged, each id is looked up on its own so that one bad page
+/// costs only the rows on it.
+pub fn salvage(conn: &Connection) -> Salvaged {
+    // With this flag SQLite reads a file shorter than its header promises
+    // (cut short) instead of refusing it whole; nothing is written.
+    let _ = conn.pragma_update(None, "writable_schema", "ON");
+    let mut salvaged = Salvaged::default();
+    match scan_all(conn, &mut salvaged) {
+        Ok(()) => salvaged,
+        Err(error) => {
+            log::warn!("history: whole scan failed ({error}); reading session by session");
+            let mut salvaged = Salvaged::default();
+            if let Err(error) = probe_by_id(conn, &mut salvaged) {
+                salvaged.reasons.push(error.to_string());
+                salvaged.tail_unknown = true;
+            }
+            salvaged
+        }
+    }
+}
+
+fn keep_or_skip(salvaged: &mut Salvaged, id: i64, raw: rusqlite::Result<RawRow>) {
+    match raw.map_err(HistoryError::from).and_then(RawRow::into_row) {
+        Ok(row) => salvaged.rows.push(row),
+        Err(error) => salvaged.skip(format!("session {id}: {error}")),
+    }
+}
+
+fn scan_all(conn: &Connection, salvaged: &mut Salvaged) -> rusqlite::Result<()> {
+    let mut statement = conn.prepare(&format!("{SELECT} ORDER BY id"))?;
+    let mut rows = statement.query([])?;
+    while let Some(row) = rows.next()? {
+        let id = row.get::<_, i64>(0).unwrap_or_default();
+        keep_or_skip(salvaged, id, read_row(row).and_then(|raw| raw));
+    }
+    Ok(())
+}
+
+fn probe_by_id(conn: &Connection, salvaged: &mut Salvaged) -> rusqlite::Result<()> {
+    let bound = |sql: &str| {
+        conn.query_row(sql, [], |row| row.get::<_, Option<i64>>(0))
+            .ok()
+            .flatten()
+    };
+    let first = bound("SELECT min(id) FROM sessions").unwrap_or(1).min(1);
+    let last = bound("SELECT max(id) FROM sessions");
+    let mut statement = conn.prepare(&format!("{SELECT} WHERE id = ?1"))?;
+    let mut id = first;
+    let mut pending_errors = Vec::new();
+    let mut misses = 0_i64;
+    while last.map_or(misses < PROBE_GAP, |last| id <= last) {
+        match statement
+            .query_row(params![id], |row| Ok(read_row(row).and_then(|raw| raw)))
+            .optional()
+        {
+            Ok(Some(raw)) => {
+                for reason in pending_errors.drain(..) {
+                    salvaged.skip(reason);
+                }
+                misses = 0;
+                keep_or_skip(salvaged, id, raw);
+            }
+            Ok(None) => misses += 1,
+            Err(error) => {
+                pending_errors.push(format!("session {id}: {error}"));
+                misses += 1;
+            }
+        }
+        id += 1;
+    }
+    if last.is_some() {
+        for reason in pending_errors {
+            salvaged.skip(reason);
+        }
+    } else if !pending_errors.is_empty() {
+        salvaged.tail_unknown = true;
+    }
+    Ok(())
+}
+
+/// Reads the history for `unknot history export`: read-only, newest first,
+/// every readable session, with what was skipped. A missing file is an empty
+/// history.
+pub fn read_for_export(path: &Path) -> Result<Salvaged, HistoryError> {
+    if !path.exists() && std::fs::symlink_metadata(path).is_err() {
+        return Ok(Salvaged::default());
+    }
+    let conn = open_read_only(path)?;
+    let mut salvaged = salvage(&conn);
+    salvaged
+        .rows
+        .sort_by(|a, b| b.started_at.cmp(&a.started_at).then(b.id.cmp(&a.id)));
+    Ok(salvaged)
 }

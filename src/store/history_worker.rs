@@ -16,6 +16,7 @@ use crate::core::history::{
 };
 use crate::store::export::{ExportFormat, render};
 use crate::store::history_db::{HistoryDb, HistoryError, NewSession, SessionRow};
+use crate::store::instance::{self, InstanceLock};
 
 /// Weeks shown by the minutes chart and the calendar.
 pub const CHART_WEEKS: u32 = 12;
@@ -103,6 +104,9 @@ pub enum HistoryReply {
     LastHeat(Option<DateTime<Utc>>),
     /// Completed sessions of a course's routine since it began.
     Course(Vec<crate::core::course::CourseSession>),
+    /// The history was found damaged and reopened with what could be
+    /// recovered: ask again for what is on screen.
+    Reopened,
     /// Something could not be read or written; the message says what.
     Failed(String),
 }
@@ -136,6 +140,7 @@ enum Job {
         notes: String,
     },
     Flush(Sender<()>),
+    DismissNotice(i64),
     Query(HistoryQuery),
     Page {
         generation: u64,
@@ -166,8 +171,11 @@ enum Job {
 /// Whether the history can be written, for the window's notice.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct HistoryStatus {
-    /// Something to tell the person once (a damaged file set aside, sessions recovered).
+    /// Something to tell the person until they dismiss it (a damaged file
+    /// recovered, say). Kept in the history itself, so it survives restarts.
     pub notice: Option<String>,
+    /// The stored notice's id, for dismissing it.
+    pub notice_id: Option<i64>,
     /// Set when history cannot be saved at all (read-only folder, say).
     pub unavailable: Option<String>,
 }
@@ -356,12 +364,16 @@ impl HistoryWorker {
             .clone()
     }
 
-    /// Forgets the one-time notice once shown.
+    /// Forgets the notice the person dismissed, here and in the history.
     pub fn dismiss_notice(&self) {
-        self.status
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .notice = None;
+        let id = {
+            let mut status = self.status.lock().unwrap_or_else(PoisonError::into_inner);
+            status.notice = None;
+            status.notice_id.take()
+        };
+        if let Some(id) = id {
+            self.send(Job::DismissNotice(id));
+        }
     }
 }
 
@@ -394,13 +406,7 @@ fn run(
         notify();
     };
     let mut db = match HistoryDb::open(path, stamp) {
-        Ok(opened) => {
-            if let Some(notice) = opened.notice {
-                log::warn!("{notice}");
-                set(&|status| status.notice = Some(notice.clone()));
-            }
-            Some(opened.db)
-        }
+        Ok(opened) => Some(opened.db),
         Err(error) => {
             log::warn!("history unavailable: {error}");
             let reason = format!("{} ({error})", path.display());
@@ -408,12 +414,23 @@ fn run(
             None
         }
     };
+    // Held for as long as this thread runs; see `store::instance`.
+    let owners = owners_dir(path);
+    let lock = match InstanceLock::acquire(&owners) {
+        Ok(lock) => Some(lock),
+        Err(error) => {
+            log::warn!("sessions cannot name their owner ({error}); heartbeats decide instead");
+            None
+        }
+    };
     if let Some(db) = &mut db {
-        match db.recover_interrupted(Utc::now()) {
+        match db.recover_interrupted(Utc::now(), |owner| instance::is_alive(&owners, owner)) {
             Ok(0) => {}
             Ok(count) => log::info!("{count} interrupted session(s) recovered into the history"),
             Err(error) => log::warn!("could not recover interrupted sessions: {error}"),
         }
+        instance::sweep(&owners);
+        show_stored_notice(db, &set);
     }
     let mut ids: Vec<(SessionToken, i64)> = Vec::new();
     let mut playing: Option<Playing> = None;
@@ -432,7 +449,8 @@ fn run(
                 Err(_) => break,
             }
         };
-        let Some(db) = db.as_mut() else {
+        let db_slot = &mut db;
+        let Some(db) = db_slot.as_mut() else {
             match job {
                 Some(Job::Flush(done)) => {
                     let _ = done.send(());
@@ -461,13 +479,16 @@ fn run(
             None => Ok(()),
             Some(Job::Start {
                 token,
-                session,
+                mut session,
                 probe,
-            }) => db.start_session(&session).map(|id| {
-                ids.push((token, id));
-                playing = Some(Playing { token, id, probe });
-                next_beat = std::time::Instant::now() + heartbeat_every;
-            }),
+            }) => {
+                session.owner = lock.as_ref().map(|lock| lock.name().to_owned());
+                db.start_session(&session).map(|id| {
+                    ids.push((token, id));
+                    playing = Some(Playing { token, id, probe });
+                    next_beat = std::time::Instant::now() + heartbeat_every;
+                })
+            }
             Some(Job::Finish {
                 token,
                 outcome,
@@ -499,14 +520,37 @@ fn run(
                 let _ = done.send(());
                 Ok(())
             }
+            Some(Job::DismissNotice(id)) => db.dismiss_notice(id),
             Some(other) => {
-                let reply = answer(db, other);
+                let (reply, damage) = answer(db, other);
                 let _ = replies.send(reply);
                 notify();
-                Ok(())
+                damage.map_or(Ok(()), Err)
             }
         };
-        if let Err(error) = result {
+        let Err(error) = result else {
+            continue;
+        };
+        if error.is_damage() {
+            // Found damaged while in use: keep the file as it is and carry on
+            // with every session that can still be read.
+            log::warn!("history damaged in use: {error}");
+            if let Some(damaged) = db_slot.take() {
+                damaged.close_without_checkpoint();
+            }
+            match HistoryDb::recover(path, stamp, &error) {
+                Ok(opened) => {
+                    show_stored_notice(&opened.db, &set);
+                    *db_slot = Some(opened.db);
+                    let _ = replies.send(HistoryReply::Reopened);
+                    notify();
+                }
+                Err(error) => {
+                    let reason = format!("{} ({error})", path.display());
+                    set(&|status| status.unavailable = Some(reason.clone()));
+                }
+            }
+        } else {
             log::warn!("history not saved: {error}");
             let reason = error.to_string();
             set(&|status| status.unavailable = Some(reason.clone()));
@@ -514,16 +558,25 @@ fn run(
     }
 }
 
-/// Serves the history screen's jobs.
-fn answer(db: &mut HistoryDb, job: Job) -> HistoryReply {
+/// Serves the history screen's jobs. Returns the reply and, when the file
+/// turned out to be damaged, the error that says so.
+fn answer(db: &mut HistoryDb, job: Job) -> (HistoryReply, Option<HistoryError>) {
+    let damage = std::cell::RefCell::new(None);
     let failed = |what: &str, error: &dyn std::fmt::Display| {
         log::warn!("history: {what}: {error}");
         HistoryReply::Failed(format!("The history could not be {what} ({error})."))
     };
-    match job {
+    let failed_db = |what: &str, error: HistoryError| {
+        let reply = failed(what, &error);
+        if error.is_damage() {
+            *damage.borrow_mut() = Some(error);
+        }
+        reply
+    };
+    let reply = match job {
         Job::Query(query) => match load_view(db, &query) {
             Ok(view) => HistoryReply::View(Box::new(view)),
-            Err(error) => failed("read", &error),
+            Err(error) => failed_db("read", error),
         },
         Job::Page {
             generation,
@@ -536,7 +589,7 @@ fn answer(db: &mut HistoryDb, job: Job) -> HistoryReply {
                 offset,
                 rows,
             },
-            Err(error) => failed("read", &error),
+            Err(error) => failed_db("read", error),
         },
         Job::Edit {
             id,
@@ -545,24 +598,24 @@ fn answer(db: &mut HistoryDb, job: Job) -> HistoryReply {
             notes,
         } => match db.set_ratings(id, pain_before, pain_after, &notes) {
             Ok(()) => HistoryReply::Edited(id),
-            Err(error) => failed("saved", &error),
+            Err(error) => failed_db("saved", error),
         },
         Job::Delete(id) => match db.delete(id) {
             Ok(Some(row)) => HistoryReply::Deleted(Box::new(row)),
             Ok(None) => HistoryReply::Failed("That session was already deleted.".into()),
-            Err(error) => failed("changed", &error),
+            Err(error) => failed_db("changed", error),
         },
         Job::Course { routine_id, since } => match db.course_sessions(&routine_id, since) {
             Ok(sessions) => HistoryReply::Course(sessions),
-            Err(error) => failed("read", &error),
+            Err(error) => failed_db("read", error),
         },
         Job::LastHeat => match db.last_heat_use() {
             Ok(at) => HistoryReply::LastHeat(at),
-            Err(error) => failed("read", &error),
+            Err(error) => failed_db("read", error),
         },
         Job::Restore(row) => match db.restore(&row) {
             Ok(()) => HistoryReply::Restored(row.id),
-            Err(error) => failed("changed", &error),
+            Err(error) => failed_db("changed", error),
         },
         Job::Export {
             filter,
@@ -583,16 +636,37 @@ fn answer(db: &mut HistoryDb, job: Job) -> HistoryReply {
                 Err(error) => failed("exported", &error),
             }
         }
-        Job::Start { .. } | Job::Finish { .. } | Job::Ratings { .. } | Job::Flush(_) => {
+        Job::Start { .. }
+        | Job::Finish { .. }
+        | Job::Ratings { .. }
+        | Job::Flush(_)
+        | Job::DismissNotice(_) => {
             HistoryReply::Failed("internal: a recording job reached the reader".into())
         }
-    }
+    };
+    (reply, damage.into_inner())
 }
 
-/// Reads every session for export, newest first.
-pub fn export_rows(
-    path: &std::path::Path,
-) -> Result<Vec<SessionRow>, crate::store::history_db::HistoryError> {
-    let opened = HistoryDb::open(path, &Utc::now().format("%Y%m%d-%H%M%S").to_string())?;
-    opened.db.all()
+/// Where the running copies keep their lock files: beside the history.
+fn owners_dir(history: &std::path::Path) -> PathBuf {
+    history.with_file_name("running")
+}
+
+/// Shows the oldest notice stored in the history, if any.
+/// Changes the shared status and wakes the window.
+type SetStatus<'a> = &'a dyn Fn(&dyn Fn(&mut HistoryStatus));
+
+fn show_stored_notice(db: &HistoryDb, set: SetStatus<'_>) {
+    match db.notices() {
+        Ok(notices) => {
+            if let Some((id, text)) = notices.into_iter().next() {
+                log::warn!("{text}");
+                set(&|status| {
+                    status.notice = Some(text.clone());
+                    status.notice_id = Some(id);
+                });
+            }
+        }
+        Err(error) => log::warn!("history notices unreadable: {error}"),
+    }
 }

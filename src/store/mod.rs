@@ -4,4 +4,5 @@ pub mod disk;
 pub mod export;
 pub mod history_db;
 pub mod history_worker;
+pub mod instance;
 pub mod prefs_store;

@@ -3,13 +3,13 @@
 //! thread, atomically, so the window never waits for the disk.
 
 use std::fs;
-use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 
 use crate::core::prefs::{Preferences, parse_preferences, preferences_to_toml};
+use crate::files::{self, FileError};
 
 /// The preferences file name inside the config folder.
 pub const PREFS_FILE_NAME: &str = "preferences.toml";
@@ -17,43 +17,21 @@ pub const PREFS_FILE_NAME: &str = "preferences.toml";
 /// Why a save failed.
 #[derive(Debug, thiserror::Error)]
 pub enum SaveError {
-    /// The folder could not be created or written (read-only, full disk, no permission).
-    #[error("cannot write {path}: {source}")]
-    Io {
-        /// The file or folder concerned.
-        path: PathBuf,
-        /// The system's reason.
-        source: io::Error,
-    },
+    /// The file or its folder could not be written (read-only, full disk,
+    /// no permission, or something other than a regular file in the way).
+    #[error(transparent)]
+    File(#[from] FileError),
     /// The preferences could not be turned into TOML (a bug).
     #[error("cannot serialise the preferences: {0}")]
     Serialise(#[from] toml::ser::Error),
 }
 
-/// Writes `text` to `path` so that a crash leaves either the old file or the
-/// new one, never a half-written file: temp file, fsync, rename, fsync folder.
+/// Preferences files larger than this are refused (they are a few KiB).
+pub const MAX_PREFS_BYTES: u64 = 256 * 1024;
+
+/// Writes `text` atomically and privately; see [`files::write_atomically`].
 pub fn write_atomically(path: &Path, text: &str) -> Result<(), SaveError> {
-    let io_error = |path: &Path| {
-        let path = path.to_owned();
-        move |source| SaveError::Io { path, source }
-    };
-    let folder = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(folder).map_err(io_error(folder))?;
-    let mut temp = tempfile::Builder::new()
-        .prefix(".unknot-")
-        .suffix(".tmp")
-        .tempfile_in(folder)
-        .map_err(io_error(folder))?;
-    temp.write_all(text.as_bytes())
-        .map_err(io_error(temp.path()))?;
-    temp.as_file().sync_all().map_err(io_error(temp.path()))?;
-    temp.persist(path)
-        .map_err(|error| io_error(path)(error.error))?;
-    // Make the rename itself durable.
-    if let Ok(dir) = fs::File::open(folder) {
-        let _ = dir.sync_all();
-    }
-    Ok(())
+    Ok(files::write_atomically(path, text.as_bytes())?)
 }
 
 /// The result of loading: the preferences to use and, at most once, a notice.
@@ -70,19 +48,26 @@ pub struct Loaded {
 /// Loads preferences from `path`. `stamp` names the backup of a bad file
 /// (e.g. `20261121-204813`), so loading stays free of clock reads.
 pub fn load(path: &Path, stamp: &str) -> Loaded {
-    let text = match fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Ok(text),
-            Err(_) => Err("it is not text".to_owned()),
-        },
-        Err(error) if error.kind() == io::ErrorKind::NotFound => {
+    let text = match files::read_text(path, MAX_PREFS_BYTES) {
+        Ok(text) => Ok(text),
+        Err(error) if error.is_not_found() => {
             return Loaded {
                 prefs: Preferences::default(),
                 notice: None,
                 may_save: true,
             };
         }
-        Err(error) => Err(format!("it cannot be read ({error})")),
+        // Not a regular file: leave it where it is and do not write over it.
+        Err(error @ FileError::NotRegular { .. }) => {
+            return Loaded {
+                prefs: Preferences::default(),
+                notice: Some(format!(
+                    "Your preferences could not be read: {error}. The defaults are in use and changes will not be saved until it is replaced by a regular file."
+                )),
+                may_save: false,
+            };
+        }
+        Err(error) => Err(error.to_string()),
     };
     let reason = match text.map(|text| parse_preferences(&text)) {
         Ok(Ok(prefs)) => {
@@ -95,7 +80,7 @@ pub fn load(path: &Path, stamp: &str) -> Loaded {
         Ok(Err(error)) => error.to_string(),
         Err(reason) => reason,
     };
-    let backup = backup_path(path, stamp);
+    let backup = files::set_aside_name(path, stamp);
     match fs::rename(path, &backup) {
         Ok(()) => Loaded {
             prefs: Preferences::default(),
@@ -113,21 +98,6 @@ pub fn load(path: &Path, stamp: &str) -> Loaded {
             may_save: false,
         },
     }
-}
-
-/// `preferences.toml` → `preferences.toml.bad-20261121-204813` (with a counter if taken).
-fn backup_path(path: &Path, stamp: &str) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_else(|| PREFS_FILE_NAME.to_owned());
-    let mut candidate = path.with_file_name(format!("{name}.bad-{stamp}"));
-    let mut counter = 2;
-    while candidate.exists() {
-        candidate = path.with_file_name(format!("{name}.bad-{stamp}-{counter}"));
-        counter += 1;
-    }
-    candidate
 }
 
 /// Whether the last save worked.

@@ -172,7 +172,7 @@ pub fn editor_ui(ui: &mut egui::Ui, state: &mut EditorState, library: &Library) 
             ui.label(RichText::new("Fix these to save:").color(theme::warm(&visuals)));
             for problem in &problems {
                 let field = problem.field.clone().unwrap_or_default();
-                ui.label(format!("{field}: {}", problem.reason));
+                ui.add(egui::Label::new(format!("{field}: {}", problem.reason)).wrap());
             }
         });
     }

@@ -79,7 +79,7 @@ pub fn library_ui(
                 .show(ui, |ui| {
                     ui.label("These files were skipped; the other routines are unaffected. Fix the line named and reopen the app.");
                     for problem in &library.problems {
-                        ui.label(RichText::new(problem.to_string()).monospace());
+                        ui.add(egui::Label::new(RichText::new(problem.to_string()).monospace()).wrap());
                     }
                 });
         }

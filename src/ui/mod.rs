@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use egui::{Key, Modifiers};
+use egui::{Key, Modifiers, RichText};
 
 use crate::audio::{AudioStatus, CueSink};
 use crate::clock::Clock;
@@ -332,6 +332,11 @@ pub struct UnknotApp {
     finished_timings: Vec<CueTiming>,
     /// Completed sessions of the course's routine, once the history has answered.
     course_sessions: Option<Vec<crate::core::course::CourseSession>>,
+    /// A finished session's conductor, kept while its take-the-heat-off alarm
+    /// repeats and waits for an answer.
+    lingering_alarm: Option<Conductor>,
+    /// Whether the window has asked for attention for the current alarm.
+    pub attention_requested: bool,
 }
 
 impl UnknotApp {
@@ -355,6 +360,8 @@ impl UnknotApp {
             notice: None,
             sessions_started: 0,
             dialog_results: std::sync::mpsc::channel(),
+            lingering_alarm: None,
+            attention_requested: false,
             repaint,
             finished_timings: Vec::new(),
             course_sessions: None,
@@ -501,6 +508,7 @@ impl UnknotApp {
                             regions,
                             heat_used: routine.uses_heat(),
                             pain_before,
+                            owner: None,
                         },
                         Box::new(move || {
                             let snapshot = probe();
@@ -602,6 +610,11 @@ impl UnknotApp {
             Command::Control(control) => {
                 if let Screen::Player(player) = &self.screen {
                     player.conductor.control(control);
+                }
+                if control == Control::AcknowledgeHeat
+                    && let Some(conductor) = self.lingering_alarm.take()
+                {
+                    conductor.control(control);
                 }
                 self.check_session_end();
             }
@@ -895,6 +908,10 @@ impl UnknotApp {
                     false
                 }
                 HistoryReply::LastHeat(_) | HistoryReply::Course(_) => false,
+                HistoryReply::Reopened => {
+                    state.problem = None;
+                    true
+                }
                 HistoryReply::Failed(message) => {
                     state.problem = Some(message);
                     // Stop the "reading" spinner: there is nothing more coming.
@@ -959,7 +976,14 @@ impl UnknotApp {
                 summary.step_count
             );
             self.finished_timings.extend(player.conductor.timings());
-            self.screen = Screen::Finish(summary);
+            let alarm = snapshot.view.heat_alarm;
+            if let Screen::Player(player) =
+                std::mem::replace(&mut self.screen, Screen::Finish(summary))
+                && alarm
+            {
+                // The heat must still come off: keep the alarm going on the finish screen.
+                self.lingering_alarm = Some(player.conductor);
+            }
             self.refresh_course();
         }
     }
@@ -978,13 +1002,7 @@ impl UnknotApp {
 
     /// An id not used by any routine, based on `base`.
     fn free_id(&self, base: &str) -> String {
-        if self.deps.library.find(base).is_none() {
-            return base.to_owned();
-        }
-        (2..)
-            .map(|n| format!("{base}-{n}"))
-            .find(|id| self.deps.library.find(id).is_none())
-            .unwrap_or_else(|| base.to_owned())
+        crate::core::parse::free_id(base, |id| self.deps.library.find(id).is_some())
     }
 
     /// Opens the editor on the person's own routine, or on a copy of a built-in one.
@@ -1167,9 +1185,9 @@ impl UnknotApp {
                         state.export_path = path.display().to_string();
                     }
                 }
-                DialogTarget::CueSound(kind) => {
-                    self.update_prefs(|prefs| prefs.cues.get_mut(kind).custom_file = Some(path));
-                }
+                // The sound is decoded completely on the disk thread first;
+                // only a usable one is saved.
+                DialogTarget::CueSound(kind) => self.submit(DiskJob::CheckSound(kind, path)),
             }
         }
         let warnings = self.deps.cues.take_warnings();
@@ -1241,6 +1259,14 @@ impl UnknotApp {
                 }
             }
             DiskResult::Rescanned(library) => self.deps.library = library,
+            DiskResult::SoundUsable(kind, path) => {
+                self.notice = Some(format!(
+                    "\"{}\" now plays {}.",
+                    kind.label(),
+                    path.display()
+                ));
+                self.update_prefs(|prefs| prefs.cues.get_mut(kind).custom_file = Some(path));
+            }
             DiskResult::Failed(message) => {
                 log::warn!("{message}");
                 match &mut self.screen {
@@ -1300,12 +1326,29 @@ impl UnknotApp {
         timings
     }
 
+    /// Whether the take-the-heat-off alarm is repeating, waiting for an answer.
+    pub fn heat_alarm_pending(&self) -> bool {
+        let playing = match &self.screen {
+            Screen::Player(player) => player.conductor.snapshot().view.heat_alarm,
+            _ => false,
+        };
+        playing
+            || self
+                .lingering_alarm
+                .as_ref()
+                .is_some_and(|conductor| conductor.snapshot().view.heat_alarm)
+    }
+
     /// Keyboard shortcuts, read before widgets so Space never also presses a button.
     fn shortcuts(&self, ctx: &egui::Context) -> Vec<Command> {
         let mut commands = Vec::new();
+        let alarm = self.heat_alarm_pending();
         ctx.input_mut(|input| {
             if input.consume_key(Modifiers::COMMAND, Key::Q) {
                 commands.push(Command::Quit);
+            }
+            if alarm && input.consume_key(Modifiers::NONE, Key::H) {
+                commands.push(Command::Control(Control::AcknowledgeHeat));
             }
             match &self.screen {
                 Screen::Player(_) => {
@@ -1569,12 +1612,34 @@ impl UnknotApp {
                 );
             });
         });
-        if let AudioStatus::Unavailable(_) = (self.deps.audio_status)()
+        if self.heat_alarm_pending() {
+            let visuals = ui.visuals().clone();
+            egui::Frame::new()
+                .fill(theme::warm(&visuals).gamma_multiply(0.25))
+                .stroke(egui::Stroke::new(2.0, theme::warm(&visuals)))
+                .inner_margin(12.0)
+                .corner_radius(8.0)
+                .show(ui, |ui| {
+                    ui.horizontal_wrapped(|ui| {
+                        ui.label(RichText::new("Take the heat off now.").size(22.0).strong());
+                        ui.label("The alarm repeats, louder, until you answer it.");
+                        if ui
+                            .button(RichText::new("The heat is off (H)").size(18.0))
+                            .clicked()
+                        {
+                            commands.push(Command::Control(Control::AcknowledgeHeat));
+                        }
+                    });
+                });
+        }
+        if let AudioStatus::Unavailable(reason) = (self.deps.audio_status)()
             && !self.audio_notice_dismissed
         {
             theme::notice_frame(ui.visuals()).show(ui, |ui| {
-                ui.horizontal(|ui| {
-                    ui.label("No sound device found. Cues will show on screen only; the timing is the same.");
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(format!(
+                        "No working sound output ({reason}). Cues will show on screen only; the timing is the same."
+                    ));
                     if ui.small_button("Dismiss").clicked() {
                         commands.push(Command::DismissAudioNotice);
                     }
@@ -1696,6 +1761,16 @@ impl eframe::App for EframeApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         // Runs even while the window is hidden, so a finished session is noticed.
         self.app.check_session_end();
+        let alarm = self.app.heat_alarm_pending();
+        if alarm != self.app.attention_requested {
+            // Flash the taskbar entry (or the platform's equivalent) until answered.
+            ctx.send_viewport_cmd(egui::ViewportCommand::RequestUserAttention(if alarm {
+                egui::UserAttentionType::Critical
+            } else {
+                egui::UserAttentionType::Reset
+            }));
+            self.app.attention_requested = alarm;
+        }
         let viewport = ctx.input(|input| input.viewport().clone());
         if viewport.minimized != Some(true)
             && viewport.maximized != Some(true)

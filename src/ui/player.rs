@@ -260,10 +260,16 @@ pub fn player_ui(
                     ..
                 })
             );
-            let text = if heat_on {
-                "Paused. The heat timer keeps running while the pack is on. Space carries on."
-            } else {
-                "Paused. Press Space to carry on."
+            let text = match view.slept {
+                Some(slept) => format!(
+                    "The computer was asleep for {}, so the session paused here. Press Space to carry on.",
+                    format_clock(slept.as_secs())
+                ),
+                None if heat_on => {
+                    "Paused. The heat timer keeps running while the pack is on. Space carries on."
+                        .to_owned()
+                }
+                None => "Paused. Press Space to carry on.".to_owned(),
             };
             ui.label(RichText::new(text).size(20.0).color(theme::warm(&visuals)));
         } else if let Some(text) = view
@@ -415,6 +421,8 @@ mod tests {
             recent_cue: None,
             steps_done: 0,
             heat: None,
+            heat_alarm: false,
+            slept: None,
         }
     }
 
