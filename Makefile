@@ -1,5 +1,5 @@
 # Shortcuts for the scripts; each script installs what it needs first.
-.PHONY: run test bench smoke cues
+.PHONY: run test bench smoke cues fuzz
 run:
 	bash scripts/run.sh
 test:
@@ -11,3 +11,11 @@ smoke:
 # Regenerate the built-in cue sounds and the icon.
 cues:
 	cargo run --example make_cues && cargo run --example make_icon
+# Fuzz the routine parser, the preferences parser and the custom-sound check:
+#   make fuzz              # 60 seconds per target
+#   make fuzz SECONDS=600 TARGET=sound SEED=7
+SECONDS ?= 60
+TARGET ?= all
+SEED ?= 0
+fuzz:
+	cargo run --release --locked --example fuzz -- --seconds $(SECONDS) --target $(TARGET) $(if $(filter-out 0,$(SEED)),--seed $(SEED),)

@@ -64,7 +64,7 @@ echo "$history" | grep -q ',quick-tension-break,Quick tension break,stopped_earl
 "$binary" --data-dir "$data" --autoplay endorphin-15 --quit-after-secs 120 >"$out/killed.log" 2>&1 &
 app=$!
 if wait_for_window >/dev/null; then
-  sleep 7
+  sleep 12
   kill -9 "$app"
   wait "$app" 2>/dev/null || true
   "$binary" --data-dir "$data" --quit-after-secs 3 >"$out/restart.log" 2>&1 || fail "restart after kill failed"

@@ -15,5 +15,7 @@ bash scripts/smoke.sh target/release/unknot
 echo "== cargo test"
 mkdir -p target
 cargo test --locked 2>&1 | tee target/test-output.log
+echo "== short fuzz run (make fuzz runs longer)"
+cargo run --locked --example fuzz -- --seconds 15 2>&1 | tee target/fuzz-output.log
 awk '/^test result:/ { passed += $4; failed += $6 }
      END { printf "all tests: %d passed, %d failed\n", passed, failed }' target/test-output.log

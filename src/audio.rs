@@ -204,6 +204,12 @@ enum AudioCommand {
         master_volume: f32,
         cues: Box<CueSettings>,
     },
+    /// A custom sound decoded off the audio thread, or why it cannot be used.
+    Loaded {
+        kind: CueKind,
+        path: std::path::PathBuf,
+        sound: Result<rodio::buffer::SamplesBuffer, String>,
+    },
 }
 
 /// How many times the audio thread is restarted after a failure before the
@@ -242,6 +248,10 @@ impl Outside {
 
 /// The audio thread's settings, kept across a restart.
 struct Mix {
+    /// Sends decoded custom sounds back to the audio thread.
+    loader: Sender<AudioCommand>,
+    /// Custom sounds being decoded now.
+    pending: Vec<(CueKind, std::path::PathBuf)>,
     master_volume: f32,
     cues: CueSettings,
     custom: CustomSounds,
@@ -262,9 +272,10 @@ impl AudioPlayer {
         };
         let status = Arc::clone(&outside.status);
         let warnings = Arc::clone(&outside.warnings);
+        let loader = sender.clone();
         let spawned = thread::Builder::new()
             .name("unknot-audio".into())
-            .spawn(move || supervised_audio(&receiver, &outside));
+            .spawn(move || supervised_audio(&receiver, loader, &outside));
         if let Err(error) = spawned {
             *status.lock().unwrap_or_else(PoisonError::into_inner) =
                 AudioStatus::Unavailable(format!("could not start the audio thread: {error}"));
@@ -324,26 +335,77 @@ impl CueSink for AudioPlayer {
 /// Custom sounds in use: which cue, from which file, decoded.
 type CustomSounds = Vec<(CueKind, std::path::PathBuf, rodio::buffer::SamplesBuffer)>;
 
-/// Loads custom sounds that changed, drops ones no longer chosen, and reports
-/// any that cannot be used (their cue falls back to the built-in sound).
-fn refresh_custom_sounds(cues: &CueSettings, custom: &mut CustomSounds, outside: &Outside) {
-    custom.retain(|(kind, path, _)| cues.get(*kind).custom_file.as_ref() == Some(path));
-    for kind in CueKind::ALL {
-        let Some(path) = cues.get(kind).custom_file.clone() else {
-            continue;
+impl Mix {
+    /// Drops custom sounds no longer chosen and starts decoding new ones on a
+    /// thread of their own, so a large file never holds up a cue.
+    fn refresh(&mut self, outside: &Outside) {
+        let cues = &self.cues;
+        let chosen = |kind: CueKind, path: &std::path::Path| {
+            cues.get(kind).custom_file.as_deref() == Some(path)
         };
-        if custom.iter().any(|(k, _, _)| *k == kind) {
-            continue;
+        self.custom.retain(|(kind, path, _)| chosen(*kind, path));
+        self.pending.retain(|(kind, path)| chosen(*kind, path));
+        for kind in CueKind::ALL {
+            let Some(path) = self.cues.get(kind).custom_file.clone() else {
+                continue;
+            };
+            let known = self.custom.iter().any(|(k, _, _)| *k == kind)
+                || self.pending.iter().any(|(k, _)| *k == kind);
+            if known {
+                continue;
+            }
+            self.pending.push((kind, path.clone()));
+            let loader = self.loader.clone();
+            let for_thread = path.clone();
+            let spawned = thread::Builder::new()
+                .name("unknot-sound-check".into())
+                .spawn(move || {
+                    let sound = load_custom_sound(&for_thread)
+                        .map_err(|error| custom_sound_message(kind, &for_thread, &error));
+                    let _ = loader.send(AudioCommand::Loaded {
+                        kind,
+                        path: for_thread,
+                        sound,
+                    });
+                });
+            if let Err(error) = spawned {
+                self.pending.retain(|(k, _)| *k != kind);
+                outside.warn(format!(
+                    "The sound {} could not be checked ({error}); the built-in sound plays instead.",
+                    path.display()
+                ));
+            }
         }
-        match load_custom_sound(&path) {
-            Ok(sound) => custom.push((kind, path, sound)),
-            Err(error) => outside.warn(custom_sound_message(kind, &path, &error)),
+    }
+
+    /// Takes in a decoded custom sound if its cue still wants it.
+    fn loaded(
+        &mut self,
+        kind: CueKind,
+        path: std::path::PathBuf,
+        sound: Result<rodio::buffer::SamplesBuffer, String>,
+        outside: &Outside,
+    ) {
+        let was_pending = self.pending.iter().any(|(k, p)| *k == kind && *p == path);
+        self.pending.retain(|(k, p)| !(*k == kind && *p == path));
+        if !was_pending || self.cues.get(kind).custom_file.as_ref() != Some(&path) {
+            return;
+        }
+        match sound {
+            Ok(sound) => self.custom.push((kind, path, sound)),
+            Err(message) => outside.warn(message),
         }
     }
 }
 
-fn supervised_audio(commands: &Receiver<AudioCommand>, outside: &Outside) {
+fn supervised_audio(
+    commands: &Receiver<AudioCommand>,
+    loader: Sender<AudioCommand>,
+    outside: &Outside,
+) {
     let mut mix = Mix {
+        loader,
+        pending: Vec::new(),
         master_volume: 0.8,
         cues: CueSettings::default(),
         custom: Vec::new(),
@@ -376,8 +438,15 @@ fn audio_thread(commands: &Receiver<AudioCommand>, outside: &Outside, mix: &mut 
             // Keep answering so senders never notice, and still check custom
             // sounds so a bad file is reported even without a device.
             while let Ok(command) = commands.recv() {
-                if let AudioCommand::Settings { cues, .. } = command {
-                    refresh_custom_sounds(&cues, &mut mix.custom, outside);
+                match command {
+                    AudioCommand::Settings { cues, .. } => {
+                        mix.cues = *cues;
+                        mix.refresh(outside);
+                    }
+                    AudioCommand::Loaded { kind, path, sound } => {
+                        mix.loaded(kind, path, sound, outside);
+                    }
+                    _ => {}
                 }
             }
             return;
@@ -400,7 +469,11 @@ fn audio_thread(commands: &Receiver<AudioCommand>, outside: &Outside, mix: &mut 
             } => {
                 mix.master_volume = master_volume.clamp(0.0, 1.0);
                 mix.cues = *cues;
-                refresh_custom_sounds(&mix.cues, &mut mix.custom, outside);
+                mix.refresh(outside);
+                continue;
+            }
+            AudioCommand::Loaded { kind, path, sound } => {
+                mix.loaded(kind, path, sound, outside);
                 continue;
             }
             AudioCommand::Play(kind) => (kind, false, 0),
@@ -409,8 +482,9 @@ fn audio_thread(commands: &Receiver<AudioCommand>, outside: &Outside, mix: &mut 
         };
         let setting = mix.cues.get(kind);
         let mut gain = mix.master_volume * setting.volume.clamp(0.0, 1.0);
-        if urgency > 0 {
-            // An unanswered alarm grows louder whatever the volume settings.
+        if kind == CueKind::HeatOff {
+            // Taking the heat off is never quiet, whatever the volume settings,
+            // and an unanswered alarm grows louder.
             gain = (gain.max(0.5) * (1.0 + 0.25 * f32::from(urgency))).min(1.0);
         }
         if (!setting.enabled && !forced && urgency == 0) || gain <= 0.0 {

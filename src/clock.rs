@@ -21,19 +21,43 @@ pub trait Clock: Send + Sync {
     }
 }
 
+/// Reads `now` and `awake` together: the two readings are retaken if the
+/// thread was held up between them, which would otherwise look like a
+/// suspend of that length.
+pub fn read_both(clock: &dyn Clock) -> (Duration, Duration) {
+    const TOGETHER: Duration = Duration::from_millis(50);
+    let mut reading = (clock.now(), clock.awake());
+    for _ in 0..5 {
+        let before = clock.awake();
+        let now = clock.now();
+        let after = clock.awake();
+        reading = (now, before);
+        if after.saturating_sub(before) <= TOGETHER {
+            break;
+        }
+    }
+    reading
+}
+
 /// The real clock: immune to wall-clock changes, and on Linux counting the
 /// time the computer was suspended.
 #[derive(Debug, Clone, Copy)]
 pub struct MonotonicClock {
     origin: Instant,
-    #[cfg(target_os = "linux")]
+    #[cfg(unix)]
     boot_origin: Duration,
 }
 
-/// CLOCK_BOOTTIME: monotonic, and advancing during suspend.
-#[cfg(target_os = "linux")]
+/// A monotonic clock that keeps advancing during suspend: CLOCK_BOOTTIME on
+/// Linux; CLOCK_MONOTONIC elsewhere, which on macOS counts sleep and on the
+/// BSDs is the same clock as their boot time.
+#[cfg(unix)]
 fn boottime() -> Duration {
-    let time = rustix::time::clock_gettime(rustix::time::ClockId::Boottime);
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    let id = rustix::time::ClockId::Boottime;
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    let id = rustix::time::ClockId::Monotonic;
+    let time = rustix::time::clock_gettime(id);
     Duration::new(
         u64::try_from(time.tv_sec).unwrap_or(0),
         u32::try_from(time.tv_nsec).unwrap_or(0),
@@ -45,7 +69,7 @@ impl MonotonicClock {
     pub fn new() -> Self {
         Self {
             origin: Instant::now(),
-            #[cfg(target_os = "linux")]
+            #[cfg(unix)]
             boot_origin: boottime(),
         }
     }
@@ -58,7 +82,7 @@ impl Default for MonotonicClock {
 }
 
 impl Clock for MonotonicClock {
-    #[cfg(target_os = "linux")]
+    #[cfg(unix)]
     fn now(&self) -> Duration {
         // Never behind the awake clock, whatever the two clocks' rounding.
         boottime()
@@ -66,9 +90,9 @@ impl Clock for MonotonicClock {
             .max(self.origin.elapsed())
     }
 
-    // Elsewhere std's monotonic clock already counts suspend on macOS
-    // (mach_continuous_time) and Windows (QueryPerformanceCounter).
-    #[cfg(not(target_os = "linux"))]
+    // Windows: std's clock (QueryPerformanceCounter); whether it counts sleep
+    // has not been checked on a Windows machine.
+    #[cfg(not(unix))]
     fn now(&self) -> Duration {
         self.origin.elapsed()
     }

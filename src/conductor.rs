@@ -66,8 +66,7 @@ impl Shared {
     /// Reads the clock, tells the session if the computer slept since the
     /// last reading, and returns `now`.
     fn observe(&mut self, clock: &dyn Clock) -> Duration {
-        let now = clock.now();
-        let awake = clock.awake();
+        let (now, awake) = crate::clock::read_both(clock);
         let (last_now, last_awake) = self.seen;
         let slept = now
             .saturating_sub(last_now)

@@ -202,6 +202,19 @@ pub fn create_private_dir(dir: &Path) -> Result<(), FileError> {
     builder.create(dir).map_err(FileError::io(dir, "created"))
 }
 
+/// Makes an existing folder of the app's own openable by the person only.
+pub fn make_private_dir(dir: &Path) -> Result<(), FileError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+            .map_err(FileError::io(dir, "made private"))?;
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
 /// Makes an existing file readable and writable by the person only.
 pub fn make_private(path: &Path) -> Result<(), FileError> {
     #[cfg(unix)]

@@ -94,10 +94,16 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("unknot: {error:#}");
+            say(&format!("unknot: {error:#}"));
             ExitCode::FAILURE
         }
     }
+}
+
+/// Writes a line to standard error; a closed stderr is ignored, never a panic.
+fn say(line: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
 /// Writes to standard output, turning a closed pipe or a full disk into an
@@ -118,18 +124,30 @@ fn emit(text: &str) -> anyhow::Result<()> {
 fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     let (passed, problems) = library::check_files(files);
     let mut report = String::new();
+    let builtin = library::load_builtin();
     for (path, routine) in &passed {
         report.push_str(&format!(
-            "ok: {} ({}, {} steps, {})\n",
+            "ok: {} ({}, {} steps, {})",
             path.display(),
             routine.name,
             routine.steps.len(),
             format_clock(u64::from(routine.default_length_secs()))
         ));
+        // A changed copy of a built-in passes as that built-in's new version;
+        // in a routines folder it would clash with the one in the app.
+        if let Some(entry) = builtin.find(&routine.id)
+            && entry.routine != *routine
+        {
+            report.push_str(&format!(
+                " as the new version of the built-in \"{}\"; in your routines folder it needs another id",
+                routine.id
+            ));
+        }
+        report.push('\n');
     }
     emit(&report)?;
     for problem in &problems {
-        eprintln!("error: {problem}");
+        say(&format!("error: {problem}"));
     }
     Ok(if problems.is_empty() {
         ExitCode::SUCCESS
@@ -159,20 +177,25 @@ fn export_history(
         None => emit(&text)?,
     }
     if let Some(skipped) = read.skipped_summary() {
-        eprintln!("unknot: {skipped}");
+        say(&format!("unknot: {skipped}"));
     }
-    Ok(if read.rows.is_empty() && read.skipped > 0 {
-        // Sessions were there, but none could be written.
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(
+        if read.rows.is_empty() && (read.skipped > 0 || read.tail_unknown) {
+            // Sessions were there, but none could be written.
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        },
+    )
 }
 
 fn run_app(cli: &Cli, launched_at: Instant) -> anyhow::Result<ExitCode> {
     let paths = AppPaths::resolve(cli.data_dir.as_deref(), cli.config_dir.as_deref());
     if paths.is_none() {
         log::warn!("no home folder found; only the built-in routines are available");
+    }
+    if let Some(paths) = &paths {
+        tighten_default_folders(cli, paths);
     }
     let routines_dir = paths.as_ref().map(AppPaths::routines_dir);
     let library = library::load(routines_dir.as_deref());
@@ -285,6 +308,26 @@ fn run_app(cli: &Cli, launched_at: Instant) -> anyhow::Result<ExitCode> {
     .map_err(|error| anyhow!("{error}"))
     .context("could not open the window")?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The app's own folders hold health notes: make ones left open by an older
+/// version private. Folders the person named on the command line are theirs
+/// to set, and are left as they are.
+fn tighten_default_folders(cli: &Cli, paths: &AppPaths) {
+    let mut own = Vec::new();
+    if cli.data_dir.is_none() {
+        own.push(&paths.data_dir);
+        if cli.config_dir.is_none() {
+            own.push(&paths.config_dir);
+        }
+    }
+    for dir in own {
+        if dir.is_dir()
+            && let Err(error) = unknot::files::make_private_dir(dir)
+        {
+            log::warn!("{error}");
+        }
+    }
 }
 
 fn load_icon() -> egui::IconData {

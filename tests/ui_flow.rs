@@ -961,3 +961,64 @@ fn the_body_map_describes_itself_and_the_endorphin_routine_notes_its_reported_ef
     harness.get_by_label("Session complete");
     harness.get_by_label_contains("may last up to 48 hours");
 }
+
+#[test]
+fn the_heat_alarm_repeats_asks_for_attention_and_stops_only_when_answered() {
+    let clock = ManualClock::new();
+    let (mut app, cues) = app(&clock, AudioStatus::Ready);
+    // Its pack lies on the lower back for the first three steps.
+    app.autoplay("shoulders-to-lower-back", None).unwrap();
+    let mut harness = harness(app);
+    harness.run();
+    let heat_offs = |cues: &Recorded| {
+        cues.0
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|kind| **kind == CueKind::HeatOff)
+            .count()
+    };
+    for _ in 0..80 {
+        if harness.state_mut().heat_alarm_pending() {
+            break;
+        }
+        // Each frame catches the session up to the clock.
+        clock.advance(Duration::from_secs(10));
+        harness.run_steps(1);
+    }
+    wait_until(
+        &mut harness,
+        "the take-off alarm",
+        UnknotApp::heat_alarm_pending,
+    );
+    harness.get_by_label("Take the heat off now.");
+    assert_eq!(
+        harness.state_mut().attention_change(),
+        Some(egui::UserAttentionType::Critical)
+    );
+    assert_eq!(harness.state_mut().attention_change(), None, "asked once");
+    let first = heat_offs(&cues);
+    assert!(first >= 1);
+
+    // Unanswered, it sounds again; stopping the session does not silence it.
+    clock.advance(Duration::from_secs(31));
+    wait_until(&mut harness, "a repeat", |_| heat_offs(&cues) > first);
+    harness.key_press(Key::Escape);
+    harness.run();
+    assert_eq!(harness.state().screen.name(), "finish");
+    harness.get_by_label("Take the heat off now.");
+
+    // H answers it, on any screen.
+    harness.key_press(Key::H);
+    harness.run();
+    assert!(harness.query_by_label("Take the heat off now.").is_none());
+    assert!(!harness.state_mut().heat_alarm_pending());
+    assert_eq!(
+        harness.state_mut().attention_change(),
+        Some(egui::UserAttentionType::Reset)
+    );
+    let answered = heat_offs(&cues);
+    clock.advance(Duration::from_secs(120));
+    harness.run();
+    assert_eq!(heat_offs(&cues), answered, "silent once answered");
+}

@@ -450,11 +450,11 @@ impl Session {
             if timeline_first && let Some(cue) = timeline {
                 self.next_cue += 1;
                 let due_at = self.due_time(cue.at);
-                if let Some(event) = self.timeline_cue(cue, due_at) {
+                if let Some(event) = self.timeline_cue(cue, due_at, now) {
                     events.push(event);
                 }
             } else if let Some((due_at, span, kind)) = heat {
-                events.push(self.heat_cue(span, kind, due_at));
+                events.push(self.heat_cue(span, kind, due_at, now));
             } else {
                 break;
             }
@@ -501,7 +501,7 @@ impl Session {
     }
 
     /// Applies a cue from the timeline; heat cues only when they change something.
-    fn timeline_cue(&mut self, cue: CuePoint, due_at: Duration) -> Option<CueEvent> {
+    fn timeline_cue(&mut self, cue: CuePoint, due_at: Duration, now: Duration) -> Option<CueEvent> {
         if let Some(span) = cue.heat {
             let state = self.heat.get_mut(span)?;
             match (cue.kind, *state) {
@@ -513,7 +513,8 @@ impl Session {
                 }
                 (CueKind::HeatOff, HeatState::On { .. }) => {
                     *state = HeatState::Off { capped: false };
-                    self.alarm = Some(HeatAlarm::raised(due_at));
+                    // Repeats count from when it was heard, not when it was due.
+                    self.alarm = Some(HeatAlarm::raised(now.max(due_at)));
                 }
                 _ => return None,
             }
@@ -548,7 +549,13 @@ impl Session {
     }
 
     /// Applies a wall-clock heat cue.
-    fn heat_cue(&mut self, span: usize, kind: CueKind, due_at: Duration) -> CueEvent {
+    fn heat_cue(
+        &mut self,
+        span: usize,
+        kind: CueKind,
+        due_at: Duration,
+        now: Duration,
+    ) -> CueEvent {
         if let Some(state) = self.heat.get_mut(span) {
             match (kind, *state) {
                 (CueKind::SkinCheck, HeatState::On { since, checks_done }) => {
@@ -559,7 +566,7 @@ impl Session {
                 }
                 _ => {
                     *state = HeatState::Off { capped: true };
-                    self.alarm = Some(HeatAlarm::raised(due_at));
+                    self.alarm = Some(HeatAlarm::raised(now.max(due_at)));
                 }
             }
         }

@@ -91,7 +91,10 @@ impl Reporter<'_> {
     /// Adds a problem; a field already reported (a wrong type, say) is not
     /// reported again as missing. Problems without a place point at line 1.
     fn push(&mut self, span: Option<Range<usize>>, field: Option<String>, reason: String) {
-        if field.is_some() && self.problems.iter().any(|problem| problem.field == field) {
+        if reason.starts_with("missing")
+            && field.is_some()
+            && self.problems.iter().any(|problem| problem.field == field)
+        {
             return;
         }
         self.problems.push(Problem {

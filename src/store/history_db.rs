@@ -21,6 +21,9 @@ pub const STALE_HEARTBEAT: Duration = Duration::from_secs(30);
 /// When the highest session id cannot be read, probing for rows stops after
 /// this many ids in a row without one.
 const PROBE_GAP: i64 = 10_000;
+/// The most ids a salvage looks up one by one, so a file with absurd ids
+/// cannot hold the history thread for long.
+const MAX_PROBES: u64 = 2_000_000;
 
 /// Why the history could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +53,11 @@ pub enum HistoryError {
     /// The path is not a regular file, or its folder cannot be made.
     #[error(transparent)]
     File(#[from] FileError),
+    /// Damaged, but another running copy of the app still has it open.
+    #[error(
+        "the history is damaged and another copy of unknot is using it; close every copy and start again to recover it"
+    )]
+    InUseElsewhere,
 }
 
 impl HistoryError {
@@ -158,9 +166,27 @@ impl HistoryDb {
     /// `<name>.bad-<stamp>`. A file from a newer version is set aside whole.
     /// Either way a notice is stored in the new file until it is dismissed.
     pub fn open(path: &Path, stamp: &str) -> Result<Opened, HistoryError> {
+        Self::open_guarded(path, stamp, &|| false)
+    }
+
+    /// [`Self::open`], but a damaged file is left alone while `others_alive`
+    /// says another copy of the app is running (it would go on writing into
+    /// the file set aside).
+    pub fn open_guarded(
+        path: &Path,
+        stamp: &str,
+        others_alive: &dyn Fn() -> bool,
+    ) -> Result<Opened, HistoryError> {
         prepare_private_file(path)?;
-        match Self::open_existing(path).and_then(|db| db.check_not_truncated(path).map(|()| db)) {
+        let opened = Self::open_existing(path)
+            .and_then(|db| db.check_not_truncated(path).map(|()| db))
+            .and_then(Self::trusted);
+        match opened {
             Ok(db) => Ok(Opened { db, notice: None }),
+            Err(error) if error.is_damage() && others_alive() => {
+                log::warn!("history damaged ({error}), but another copy is using it");
+                Err(HistoryError::InUseElsewhere)
+            }
             Err(error)
                 if error.is_damage() || matches!(error, HistoryError::NewerSchema { .. }) =>
             {
@@ -183,13 +209,13 @@ impl HistoryDb {
             None
         } else {
             Some(match open_read_only(path) {
-                Ok(conn) => salvage(&conn),
+                Ok(history) => salvage(&history.conn),
                 Err(error) => Salvaged::unreadable(&error.to_string()),
             })
         };
         let backup = set_aside(path, stamp)?;
         prepare_private_file(path)?;
-        let mut db = Self::open_existing(path)?;
+        let mut db = Self::open_existing(path)?.trusted()?;
         let notice = match &salvaged {
             None => format!(
                 "Your session history could not be used ({reason}). It was kept as {} and a new history was started.",
@@ -216,9 +242,24 @@ impl HistoryDb {
         })
     }
 
+    /// Opens a file that may turn out to be damaged: until [`Self::trusted`]
+    /// is called, closing the connection writes nothing back into the file.
     fn open_existing(path: &Path) -> Result<Self, HistoryError> {
         let conn = Connection::open(path)?;
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+            true,
+        )?;
         Self::configure(conn)
+    }
+
+    /// The file checked out: let closing fold the log into it again.
+    fn trusted(self) -> Result<Self, HistoryError> {
+        self.conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+            false,
+        )?;
+        Ok(self)
     }
 
     /// An in-memory history, for tests and benchmarks.
@@ -984,10 +1025,18 @@ fn side_files(path: &Path) -> [PathBuf; 2] {
     ]
 }
 
-/// Opens the history for reading only: nothing is created, moved or written.
-/// Works in a read-only folder too (falling back to reading the file as it
-/// is on disk when SQLite cannot set up its shared-memory file there).
-pub fn open_read_only(path: &Path) -> Result<Connection, HistoryError> {
+/// A history opened for reading only. When its log could not be read in
+/// place (a read-only folder), it is a private copy that goes away with it.
+pub struct ReadOnlyHistory {
+    /// The connection (declared first, so it closes before the copy goes).
+    pub conn: Connection,
+    _copy: Option<tempfile::TempDir>,
+}
+
+/// Opens the history for reading only: nothing is created, moved or written
+/// beside it. Sessions still waiting in its log are read too, from a private
+/// copy when the folder does not let SQLite read the log in place.
+pub fn open_read_only(path: &Path) -> Result<ReadOnlyHistory, HistoryError> {
     use rusqlite::OpenFlags;
     let metadata = std::fs::metadata(path).map_err(|source| FileError::Io {
         path: path.to_owned(),
@@ -1011,30 +1060,54 @@ pub fn open_read_only(path: &Path) -> Result<Connection, HistoryError> {
         // Nothing waits in a log, so read the file as it is: SQLite then
         // creates no side files, even in a folder it could write to.
         let uri = format!("file:{}?immutable=1", uri_path(path));
-        return Ok(Connection::open_with_flags(
-            uri,
-            flags | OpenFlags::SQLITE_OPEN_URI,
-        )?);
+        let conn = Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)?;
+        return Ok(ReadOnlyHistory { conn, _copy: None });
     }
-    let usable = |conn: Connection| -> rusqlite::Result<Connection> {
+    let schema = |conn: &Connection| {
         conn.query_row("SELECT count(*) FROM sqlite_schema", [], |row| {
             row.get::<_, i64>(0)
-        })?;
-        Ok(conn)
+        })
     };
-    let conn = Connection::open_with_flags(path, flags)?;
-    match conn.query_row("SELECT count(*) FROM sqlite_schema", [], |row| {
-        row.get::<_, i64>(0)
-    }) {
+    let in_place = Connection::open_with_flags(path, flags);
+    match in_place.as_ref().map(schema) {
         // Readable, or damaged: either way salvage does what it can with it.
-        Ok(_) => Ok(conn),
-        Err(error) if is_damage(&error) => Ok(conn),
-        Err(_) => {
-            let uri = format!("file:{}?immutable=1", uri_path(path));
-            let conn = Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)?;
-            Ok(usable(conn)?)
+        Ok(Ok(_)) => {
+            return Ok(ReadOnlyHistory {
+                conn: in_place?,
+                _copy: None,
+            });
         }
+        Ok(Err(error)) if is_damage(&error) => {
+            return Ok(ReadOnlyHistory {
+                conn: in_place?,
+                _copy: None,
+            });
+        }
+        _ => {}
     }
+    // The log cannot be read where it is: read a private copy of the file
+    // and its log instead.
+    let copy = tempfile::tempdir().map_err(|source| FileError::Io {
+        path: std::env::temp_dir(),
+        action: "used for a copy",
+        source,
+    })?;
+    let copied = copy.path().join("history.sqlite3");
+    for (from, to) in [
+        (path.to_owned(), copied.clone()),
+        (wal, side_files(&copied)[0].clone()),
+    ] {
+        std::fs::copy(&from, &to).map_err(|source| FileError::Io {
+            path: from.clone(),
+            action: "copied",
+            source,
+        })?;
+    }
+    let conn = Connection::open(&copied)?;
+    Ok(ReadOnlyHistory {
+        conn,
+        _copy: Some(copy),
+    })
 }
 
 /// A path as the path part of an SQLite `file:` URI.
@@ -1091,7 +1164,15 @@ impl Salvaged {
                     .unwrap_or("unknown")
             ));
         }
-        if self.tail_unknown {
+        if self.tail_unknown && self.rows.is_empty() && self.skipped == 0 {
+            parts.push(format!(
+                "no session could be read ({})",
+                self.reasons
+                    .first()
+                    .map(String::as_str)
+                    .unwrap_or("unknown")
+            ));
+        } else if self.tail_unknown {
             parts.push("the end of the file could not be read, so it may have held more".into());
         }
         (!parts.is_empty()).then(|| format!("{}.", parts.join("; ")))
@@ -1145,13 +1226,29 @@ fn probe_by_id(conn: &Connection, salvaged: &mut Salvaged) -> rusqlite::Result<(
     };
     let first = bound("SELECT min(id) FROM sessions").unwrap_or(1).min(1);
     let last = bound("SELECT max(id) FROM sessions");
-    let mut statement = conn.prepare(&format!("{SELECT} WHERE id = ?1"))?;
-    let mut id = first;
+    let mut next = conn.prepare("SELECT id FROM sessions WHERE id > ?1 ORDER BY id LIMIT 1")?;
+    let mut by_id = conn.prepare(&format!("{SELECT} WHERE id = ?1"))?;
+    let mut id = first.saturating_sub(1);
     let mut pending_errors = Vec::new();
     let mut misses = 0_i64;
-    while last.map_or(misses < PROBE_GAP, |last| id <= last) {
-        match statement
-            .query_row(params![id], |row| Ok(read_row(row).and_then(|raw| raw)))
+    for _ in 0..MAX_PROBES {
+        // Ask the table for the next id; where that part of it is damaged,
+        // step over it one id at a time.
+        let candidate = match next
+            .query_row(params![id], |row| row.get::<_, i64>(0))
+            .optional()
+        {
+            Ok(Some(found)) => found,
+            Ok(None) => break,
+            Err(_) => match id.checked_add(1) {
+                Some(step) => step,
+                None => break,
+            },
+        };
+        match by_id
+            .query_row(params![candidate], |row| {
+                Ok(read_row(row).and_then(|raw| raw))
+            })
             .optional()
         {
             Ok(Some(raw)) => {
@@ -1159,21 +1256,25 @@ fn probe_by_id(conn: &Connection, salvaged: &mut Salvaged) -> rusqlite::Result<(
                     salvaged.skip(reason);
                 }
                 misses = 0;
-                keep_or_skip(salvaged, id, raw);
+                keep_or_skip(salvaged, candidate, raw);
             }
             Ok(None) => misses += 1,
             Err(error) => {
-                pending_errors.push(format!("session {id}: {error}"));
+                pending_errors.push(format!("session {candidate}: {error}"));
                 misses += 1;
             }
         }
-        id += 1;
+        id = candidate;
+        let past_the_end = last.map_or(misses >= PROBE_GAP, |last| id >= last);
+        if past_the_end {
+            break;
+        }
     }
-    if last.is_some() {
+    if last.is_some_and(|last| id >= last) {
         for reason in pending_errors {
             salvaged.skip(reason);
         }
-    } else if !pending_errors.is_empty() {
+    } else if !pending_errors.is_empty() || last.is_some() {
         salvaged.tail_unknown = true;
     }
     Ok(())
@@ -1186,8 +1287,8 @@ pub fn read_for_export(path: &Path) -> Result<Salvaged, HistoryError> {
     if !path.exists() && std::fs::symlink_metadata(path).is_err() {
         return Ok(Salvaged::default());
     }
-    let conn = open_read_only(path)?;
-    let mut salvaged = salvage(&conn);
+    let history = open_read_only(path)?;
+    let mut salvaged = salvage(&history.conn);
     salvaged
         .rows
         .sort_by(|a, b| b.started_at.cmp(&a.started_at).then(b.id.cmp(&a.id)));

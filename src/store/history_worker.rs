@@ -405,21 +405,22 @@ fn run(
         change(&mut status.lock().unwrap_or_else(PoisonError::into_inner));
         notify();
     };
-    let mut db = match HistoryDb::open(path, stamp) {
-        Ok(opened) => Some(opened.db),
-        Err(error) => {
-            log::warn!("history unavailable: {error}");
-            let reason = format!("{} ({error})", path.display());
-            set(&|status| status.unavailable = Some(reason.clone()));
-            None
-        }
-    };
     // Held for as long as this thread runs; see `store::instance`.
     let owners = owners_dir(path);
     let lock = match InstanceLock::acquire(&owners) {
         Ok(lock) => Some(lock),
         Err(error) => {
             log::warn!("sessions cannot name their owner ({error}); heartbeats decide instead");
+            None
+        }
+    };
+    let others_alive = || instance::others_alive(&owners, lock.as_ref().map(InstanceLock::name));
+    let mut db = match HistoryDb::open_guarded(path, stamp, &others_alive) {
+        Ok(opened) => Some(opened.db),
+        Err(error) => {
+            log::warn!("history unavailable: {error}");
+            let reason = format!("{} ({error})", path.display());
+            set(&|status| status.unavailable = Some(reason.clone()));
             None
         }
     };
@@ -531,7 +532,10 @@ fn run(
         let Err(error) = result else {
             continue;
         };
-        if error.is_damage() {
+        if error.is_damage() && others_alive() {
+            let reason = format!("{} ({})", path.display(), HistoryError::InUseElsewhere);
+            set(&|status| status.unavailable = Some(reason.clone()));
+        } else if error.is_damage() {
             // Found damaged while in use: keep the file as it is and carry on
             // with every session that can still be read.
             log::warn!("history damaged in use: {error}");

@@ -25,6 +25,9 @@ impl InstanceLock {
         files::create_private_dir(dir)?;
         let name = format!("{}-{}.lock", std::process::id(), fastrand::u64(..));
         let path = dir.join(&name);
+        // Made and locked under a name `sweep` ignores, then renamed: no other
+        // copy can ever see this file unlocked and take it for a dead one's.
+        let making = dir.join(format!(".{name}.new"));
         let io = |source| FileError::Io {
             path: path.clone(),
             action: "locked",
@@ -33,12 +36,13 @@ impl InstanceLock {
         let file = File::options()
             .write(true)
             .create_new(true)
-            .open(&path)
+            .open(&making)
             .map_err(io)?;
         file.try_lock().map_err(|error| match error {
             TryLockError::Error(error) => io(error),
             TryLockError::WouldBlock => io(std::io::Error::other("already locked")),
         })?;
+        fs::rename(&making, &path).map_err(io)?;
         Ok(Self {
             name,
             path,
@@ -78,6 +82,17 @@ pub fn is_alive(dir: &Path, name: &str) -> bool {
         // Locking not possible here: do not declare anyone dead on a guess.
         Err(TryLockError::Error(_)) => true,
     }
+}
+
+/// Whether a copy other than `own` is running now.
+pub fn others_alive(dir: &Path, own: Option<&str>) -> bool {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return false;
+    };
+    entries.filter_map(Result::ok).any(|entry| {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        name.ends_with(".lock") && Some(name.as_str()) != own && is_alive(dir, &name)
+    })
 }
 
 /// Removes lock files whose copy has ended (left behind by a crash).

@@ -334,9 +334,9 @@ pub struct UnknotApp {
     course_sessions: Option<Vec<crate::core::course::CourseSession>>,
     /// A finished session's conductor, kept while its take-the-heat-off alarm
     /// repeats and waits for an answer.
-    lingering_alarm: Option<Conductor>,
+    lingering_alarms: Vec<Conductor>,
     /// Whether the window has asked for attention for the current alarm.
-    pub attention_requested: bool,
+    attention_requested: bool,
 }
 
 impl UnknotApp {
@@ -360,7 +360,7 @@ impl UnknotApp {
             notice: None,
             sessions_started: 0,
             dialog_results: std::sync::mpsc::channel(),
-            lingering_alarm: None,
+            lingering_alarms: Vec::new(),
             attention_requested: false,
             repaint,
             finished_timings: Vec::new(),
@@ -611,10 +611,10 @@ impl UnknotApp {
                 if let Screen::Player(player) = &self.screen {
                     player.conductor.control(control);
                 }
-                if control == Control::AcknowledgeHeat
-                    && let Some(conductor) = self.lingering_alarm.take()
-                {
-                    conductor.control(control);
+                if control == Control::AcknowledgeHeat {
+                    for conductor in self.lingering_alarms.drain(..) {
+                        conductor.control(control);
+                    }
                 }
                 self.check_session_end();
             }
@@ -929,6 +929,9 @@ impl UnknotApp {
 
     /// Moves from the player to the finish screen once the session is over.
     fn check_session_end(&mut self) {
+        for conductor in &self.lingering_alarms {
+            conductor.catch_up();
+        }
         let Screen::Player(player) = &self.screen else {
             return;
         };
@@ -982,7 +985,7 @@ impl UnknotApp {
                 && alarm
             {
                 // The heat must still come off: keep the alarm going on the finish screen.
-                self.lingering_alarm = Some(player.conductor);
+                self.lingering_alarms.push(player.conductor);
             }
             self.refresh_course();
         }
@@ -1326,6 +1329,22 @@ impl UnknotApp {
         timings
     }
 
+    /// How the window's call for attention should change, if at all: flash
+    /// the taskbar entry (or the platform's equivalent) while the heat alarm
+    /// waits for an answer, and stop once it is answered.
+    pub fn attention_change(&mut self) -> Option<egui::UserAttentionType> {
+        let alarm = self.heat_alarm_pending();
+        if alarm == self.attention_requested {
+            return None;
+        }
+        self.attention_requested = alarm;
+        Some(if alarm {
+            egui::UserAttentionType::Critical
+        } else {
+            egui::UserAttentionType::Reset
+        })
+    }
+
     /// Whether the take-the-heat-off alarm is repeating, waiting for an answer.
     pub fn heat_alarm_pending(&self) -> bool {
         let playing = match &self.screen {
@@ -1334,15 +1353,16 @@ impl UnknotApp {
         };
         playing
             || self
-                .lingering_alarm
-                .as_ref()
-                .is_some_and(|conductor| conductor.snapshot().view.heat_alarm)
+                .lingering_alarms
+                .iter()
+                .any(|conductor| conductor.snapshot().view.heat_alarm)
     }
 
     /// Keyboard shortcuts, read before widgets so Space never also presses a button.
     fn shortcuts(&self, ctx: &egui::Context) -> Vec<Command> {
         let mut commands = Vec::new();
-        let alarm = self.heat_alarm_pending();
+        // H answers the alarm, unless someone is typing (a note, say).
+        let alarm = self.heat_alarm_pending() && ctx.memory(|memory| memory.focused().is_none());
         ctx.input_mut(|input| {
             if input.consume_key(Modifiers::COMMAND, Key::Q) {
                 commands.push(Command::Quit);
@@ -1761,15 +1781,8 @@ impl eframe::App for EframeApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         // Runs even while the window is hidden, so a finished session is noticed.
         self.app.check_session_end();
-        let alarm = self.app.heat_alarm_pending();
-        if alarm != self.app.attention_requested {
-            // Flash the taskbar entry (or the platform's equivalent) until answered.
-            ctx.send_viewport_cmd(egui::ViewportCommand::RequestUserAttention(if alarm {
-                egui::UserAttentionType::Critical
-            } else {
-                egui::UserAttentionType::Reset
-            }));
-            self.app.attention_requested = alarm;
+        if let Some(attention) = self.app.attention_change() {
+            ctx.send_viewport_cmd(egui::ViewportCommand::RequestUserAttention(attention));
         }
         let viewport = ctx.input(|input| input.viewport().clone());
         if viewport.minimized != Some(true)
