@@ -382,3 +382,71 @@ fn the_history_and_its_folder_are_private() {
     drop(HistoryDb::open(&path, "s").unwrap());
     assert_eq!(mode(&path), 0o600);
 }
+
+/// Runs the binary as a user the folder does not let write: `nobody` when the
+/// tests run as root (as on CI), else the current user.
+#[cfg(unix)]
+fn as_reader(data: &Path) -> Command {
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
+        .unwrap_or(false);
+    let mut command = if root {
+        for entry in walk(data) {
+            std::os::unix::fs::lchown(&entry, Some(65534), Some(65534)).unwrap();
+        }
+        let mut command = Command::new("setpriv");
+        command
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(env!("CARGO_BIN_EXE_unknot"));
+        command
+    } else {
+        unknot()
+    };
+    command.arg("--data-dir").arg(data);
+    command
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut all = vec![dir.to_owned()];
+    all.extend(listing(dir));
+    all
+}
+
+#[cfg(unix)]
+#[test]
+fn export_reads_a_read_only_folder_including_sessions_still_in_the_log() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let data = dir.path().join("data");
+    let path = data.join("history.sqlite3");
+    seed(&path, 3);
+    // Two more sessions that live only in the log, as after a crash.
+    let mut db = HistoryDb::open(&path, "s").unwrap().db;
+    db.start_session(&session(9_000)).unwrap();
+    db.start_session(&session(9_100)).unwrap();
+    db.close_without_checkpoint();
+    assert!(
+        fs::metadata(data.join("history.sqlite3-wal"))
+            .unwrap()
+            .len()
+            > 0
+    );
+    let _ = fs::remove_dir_all(data.join("running"));
+    let before = listing(&data);
+    fs::set_permissions(&data, fs::Permissions::from_mode(0o500)).unwrap();
+
+    let output = as_reader(&data)
+        .args(["history", "export"])
+        .output()
+        .unwrap();
+    fs::set_permissions(&data, fs::Permissions::from_mode(0o700)).unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(stdout.lines().count(), 1 + 5, "{stdout}");
+    assert_eq!(stdout.matches(",running,").count(), 2, "{stdout}");
+    assert_eq!(listing(&data), before);
+}

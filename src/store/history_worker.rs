@@ -521,7 +521,10 @@ fn run(
                 let _ = done.send(());
                 Ok(())
             }
-            Some(Job::DismissNotice(id)) => db.dismiss_notice(id),
+            Some(Job::DismissNotice(id)) => db.dismiss_notice(id).map(|()| {
+                // The next stored notice, if there is one, shows in its place.
+                show_stored_notice(db, &set);
+            }),
             Some(other) => {
                 let (reply, damage) = answer(db, other);
                 let _ = replies.send(reply);
