@@ -204,27 +204,23 @@ pub fn create_private_dir(dir: &Path) -> Result<(), FileError> {
 
 /// Makes an existing folder of the app's own openable by the person only.
 pub fn make_private_dir(dir: &Path) -> Result<(), FileError> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
-            .map_err(FileError::io(dir, "made private"))?;
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
+    set_mode(dir, 0o700)
 }
 
 /// Makes an existing file readable and writable by the person only.
 pub fn make_private(path: &Path) -> Result<(), FileError> {
+    set_mode(path, 0o600)
+}
+
+fn set_mode(path: &Path, mode: u32) -> Result<(), FileError> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(path, fs::Permissions::from_mode(0o600))
+        fs::set_permissions(path, fs::Permissions::from_mode(mode))
             .map_err(FileError::io(path, "made private"))?;
     }
     #[cfg(not(unix))]
-    let _ = path;
+    let _ = (path, mode);
     Ok(())
 }
 

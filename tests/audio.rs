@@ -13,6 +13,9 @@ use unknot::audio::{
 use unknot::core::engine::CueKind;
 use unknot::core::prefs::CueSettings;
 
+mod common;
+use common::{mkfifo, within};
+
 fn write_wav(path: &Path, seconds: f32) {
     let spec = hound::WavSpec {
         channels: 1,
@@ -108,18 +111,6 @@ fn rate_zero_wav() -> Vec<u8> {
     bytes
 }
 
-/// Runs `work` on its own thread and fails the test if it does not return
-/// within `limit` (a FIFO that blocks would otherwise hang the whole run).
-fn within<T: Send + 'static>(limit: Duration, work: impl FnOnce() -> T + Send + 'static) -> T {
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = sender.send(work());
-    });
-    receiver
-        .recv_timeout(limit)
-        .expect("returned instead of blocking")
-}
-
 #[test]
 fn hostile_custom_sounds_are_refused_without_panics_hangs_or_huge_reads() {
     let dir = tempfile::tempdir().unwrap();
@@ -135,11 +126,7 @@ fn hostile_custom_sounds_are_refused_without_panics_hangs_or_huge_reads() {
     );
 
     let fifo = dir.path().join("fifo.wav");
-    let made = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap();
-    assert!(made.success());
+    mkfifo(&fifo);
     let error = within(Duration::from_secs(20), move || {
         load_custom_sound(&fifo).unwrap_err().to_string()
     });
@@ -199,10 +186,7 @@ fn the_audio_thread_survives_a_bad_sound_and_keeps_reporting() {
     );
     // Still alive: a second bad file is checked and reported too.
     let fifo = dir.path().join("second.wav");
-    std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap();
+    mkfifo(&fifo);
     cues.heat_off.custom_file = Some(fifo);
     player.apply_settings(0.8, &cues);
     let second = wait_for_warning(&player);

@@ -15,25 +15,11 @@ use unknot::core::history::Outcome;
 use unknot::store::history_db::{HistoryDb, NewSession, read_for_export};
 use unknot::store::history_worker::HistoryWorker;
 
+mod common;
+use common::{mkfifo, within};
+
 fn unknot() -> Command {
     Command::new(env!("CARGO_BIN_EXE_unknot"))
-}
-
-fn mkfifo(path: &Path) {
-    let made = Command::new("mkfifo").arg(path).status().unwrap();
-    assert!(made.success());
-}
-
-/// Runs `work` on its own thread and fails if it does not return within
-/// `limit`: a FIFO that blocked would otherwise hang the whole test run.
-fn within<T: Send + 'static>(limit: Duration, work: impl FnOnce() -> T + Send + 'static) -> T {
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = sender.send(work());
-    });
-    receiver
-        .recv_timeout(limit)
-        .expect("returned instead of blocking")
 }
 
 fn session(minute: i64) -> NewSession {
