@@ -31,6 +31,7 @@ enum Target {
     Routine,
     Prefs,
     Sound,
+    Pages,
 }
 
 impl Target {
@@ -39,6 +40,7 @@ impl Target {
             Target::Routine => "routine",
             Target::Prefs => "prefs",
             Target::Sound => "sound",
+            Target::Pages => "pages",
         }
     }
 }
@@ -52,7 +54,7 @@ struct Args {
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         seconds: 10.0,
-        targets: vec![Target::Routine, Target::Prefs, Target::Sound],
+        targets: vec![Target::Routine, Target::Prefs, Target::Sound, Target::Pages],
         seed: 0x756e_6b6e_6f74,
     };
     let mut words = std::env::args().skip(1);
@@ -73,7 +75,8 @@ fn parse_args() -> Result<Args, String> {
                     "routine" => vec![Target::Routine],
                     "prefs" => vec![Target::Prefs],
                     "sound" => vec![Target::Sound],
-                    _ => return Err("--target is all, routine, prefs or sound".into()),
+                    "pages" => vec![Target::Pages],
+                    _ => return Err("--target is all, routine, prefs, sound or pages".into()),
                 }
             }
             _ => return Err(format!("unknown option {word}")),
@@ -98,6 +101,7 @@ fn seeds(target: Target) -> Vec<Vec<u8>> {
             seeds.push(b"schema_version = 1\ndefault_minutes = 15\n".to_vec());
             seeds
         }
+        Target::Pages => vec![history_file()],
         Target::Sound => {
             let mut seeds: Vec<Vec<u8>> = CueKind::ALL
                 .iter()
@@ -118,6 +122,33 @@ fn seeds(target: Target) -> Vec<Vec<u8>> {
             seeds
         }
     }
+}
+
+/// A real history file with a few sessions, as the page scanner's seed.
+fn history_file() -> Vec<u8> {
+    use unknot::store::history_db::{HistoryDb, NewSession};
+    let Ok(dir) = tempfile::tempdir() else {
+        return Vec::new();
+    };
+    let path = dir.path().join("history.sqlite3");
+    if let Ok(opened) = HistoryDb::open(&path, "seed") {
+        let mut db = opened.db;
+        for minute in 0..40 {
+            let _ = db.start_session(&NewSession {
+                routine_id: "endorphin-15".into(),
+                routine_name: "15-minute endorphin routine".into(),
+                planned_secs: 900,
+                step_count: 9,
+                started_at: chrono::DateTime::from_timestamp(1_790_000_000 + minute * 3600, 0)
+                    .unwrap_or_default(),
+                regions: vec!["neck".into()],
+                heat_used: minute % 3 == 0,
+                pain_before: Some(5),
+                owner: None,
+            });
+        }
+    }
+    std::fs::read(&path).unwrap_or_default()
 }
 
 /// Pieces that tend to reach new paths in each format.
@@ -225,6 +256,15 @@ fn check(target: Target, input: &[u8], decoder_panics: &mut u64) -> Result<(), S
                         return Err(format!("written preferences do not read back: {error}"));
                     }
                 }
+            }
+            Ok(())
+        }
+        Target::Pages => {
+            // A damaged history is read page by page: never a panic, and
+            // never a row from outside the file.
+            let scan = unknot::store::salvage_pages::scan(input);
+            if scan.rows.len() > input.len() {
+                return Err("more rows than bytes".into());
             }
             Ok(())
         }

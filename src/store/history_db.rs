@@ -24,6 +24,8 @@ const PROBE_GAP: i64 = 10_000;
 /// The most ids a salvage looks up one by one, so a file with absurd ids
 /// cannot hold the history thread for long.
 const MAX_PROBES: u64 = 2_000_000;
+/// The largest history file a page-by-page salvage reads into memory.
+const MAX_SALVAGE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 
 /// Why the history could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -209,7 +211,7 @@ impl HistoryDb {
             None
         } else {
             Some(match open_read_only(path) {
-                Ok(history) => salvage(&history.conn),
+                Ok(history) => salvage(&history.conn, Some(path)),
                 Err(error) => Salvaged::unreadable(&error.to_string()),
             })
         };
@@ -1182,23 +1184,87 @@ impl Salvaged {
 /// Reads every session that can be read. A whole-table scan first; if the
 /// file is damaged, each id is looked up on its own so that one bad page
 /// costs only the rows on it.
-pub fn salvage(conn: &Connection) -> Salvaged {
+pub fn salvage(conn: &Connection, file: Option<&Path>) -> Salvaged {
     // With this flag SQLite reads a file shorter than its header promises
     // (cut short) instead of refusing it whole; nothing is written.
     let _ = conn.pragma_update(None, "writable_schema", "ON");
     let mut salvaged = Salvaged::default();
-    match scan_all(conn, &mut salvaged) {
-        Ok(()) => salvaged,
-        Err(error) => {
-            log::warn!("history: whole scan failed ({error}); reading session by session");
-            let mut salvaged = Salvaged::default();
-            if let Err(error) = probe_by_id(conn, &mut salvaged) {
-                salvaged.reasons.push(error.to_string());
-                salvaged.tail_unknown = true;
-            }
-            salvaged
-        }
+    let Err(error) = scan_all(conn, &mut salvaged) else {
+        return salvaged;
+    };
+    log::warn!("history: whole scan failed ({error}); reading session by session");
+    let mut salvaged = Salvaged::default();
+    if let Err(error) = probe_by_id(conn, &mut salvaged) {
+        salvaged.reasons.push(error.to_string());
+        salvaged.tail_unknown = true;
     }
+    // Sessions SQL can no longer reach (the pages leading to them are gone)
+    // may still sit whole on their own pages: read those pages directly.
+    let Some(file) = file else {
+        return salvaged;
+    };
+    match files::read_bytes(file, MAX_SALVAGE_BYTES) {
+        Ok(bytes) => add_page_rows(&mut salvaged, &super::salvage_pages::scan(&bytes)),
+        Err(error) => log::warn!("history: pages not read: {error}"),
+    }
+    salvaged
+}
+
+/// Adds the sessions a page scan found that SQL did not.
+fn add_page_rows(salvaged: &mut Salvaged, scan: &super::salvage_pages::PageScan) {
+    use super::salvage_pages::PageValue;
+    let text = |value: Option<&PageValue>| match value {
+        Some(PageValue::Text(text)) => Some(text.clone()),
+        _ => None,
+    };
+    let int = |value: Option<&PageValue>| match value {
+        Some(PageValue::Integer(number)) => Some(*number),
+        _ => None,
+    };
+    let secs = |value: Option<&PageValue>| int(value).and_then(|n| u32::try_from(n).ok());
+    let pain = |value: Option<&PageValue>| int(value).and_then(|n| u8::try_from(n).ok());
+    if !scan.rows.is_empty() {
+        // The pages were readable: they, not the lookups that failed on the
+        // way to them, say what was lost.
+        salvaged.skipped = 0;
+        salvaged.reasons.clear();
+        salvaged.tail_unknown = scan.cut_short;
+    }
+    let mut known: std::collections::HashSet<i64> =
+        salvaged.rows.iter().map(|row| row.id).collect();
+    for (id, values) in &scan.rows {
+        // A sessions row: 16 or more columns, text where the schema has text.
+        let (Some(routine_id), Some(started_at), Some(outcome)) = (
+            text(values.get(1)),
+            text(values.get(7)),
+            text(values.get(10)),
+        ) else {
+            continue;
+        };
+        if values.len() < 16 || !known.insert(*id) {
+            continue;
+        }
+        let raw = RawRow {
+            id: *id,
+            routine_id,
+            routine_name: text(values.get(2)).unwrap_or_default(),
+            planned_secs: secs(values.get(3)).unwrap_or(0),
+            active_secs: secs(values.get(4)).unwrap_or(0),
+            steps_done: secs(values.get(5)).unwrap_or(0),
+            step_count: secs(values.get(6)).unwrap_or(0),
+            started_at,
+            ended_at: text(values.get(8)),
+            outcome,
+            pain_before: pain(values.get(11)),
+            pain_after: pain(values.get(12)),
+            notes: text(values.get(13)).unwrap_or_default(),
+            regions: text(values.get(14)).unwrap_or_default(),
+            heat_used: int(values.get(15)) == Some(1),
+        };
+        keep_or_skip(salvaged, *id, Ok(raw));
+    }
+    salvaged.skipped = salvaged.skipped.saturating_add(scan.unreadable_cells);
+    salvaged.rows.sort_by_key(|row| row.id);
 }
 
 fn keep_or_skip(salvaged: &mut Salvaged, id: i64, raw: rusqlite::Result<RawRow>) {
@@ -1288,7 +1354,7 @@ pub fn read_for_export(path: &Path) -> Result<Salvaged, HistoryError> {
         return Ok(Salvaged::default());
     }
     let history = open_read_only(path)?;
-    let mut salvaged = salvage(&history.conn);
+    let mut salvaged = salvage(&history.conn, Some(path));
     salvaged
         .rows
         .sort_by(|a, b| b.started_at.cmp(&a.started_at).then(b.id.cmp(&a.id)));

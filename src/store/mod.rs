@@ -6,3 +6,4 @@ pub mod history_db;
 pub mod history_worker;
 pub mod instance;
 pub mod prefs_store;
+pub mod salvage_pages;
