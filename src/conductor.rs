@@ -114,12 +114,12 @@ impl Conductor {
         cues: Arc<dyn CueSink>,
         notify: Arc<dyn Fn() + Send + Sync>,
     ) -> std::io::Result<Self> {
-        let started = clock.now();
-        let session = Session::start(plan, started);
+        let seen = crate::clock::read_both(clock.as_ref());
+        let session = Session::start(plan, seen.0);
         let shared = Arc::new(Mutex::new(Shared {
             session,
             timings: Vec::new(),
-            seen: (started, clock.awake()),
+            seen,
         }));
         let (wake, wake_receiver) = mpsc::channel();
         let thread = {

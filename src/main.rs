@@ -83,6 +83,12 @@ enum ExportFormat {
 fn main() -> ExitCode {
     let launched_at = Instant::now();
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    // One log line per failure. Most are caught and handled (a sound file the
+    // decoder chokes on); a stack dump would only alarm whoever reads the log.
+    std::panic::set_hook(Box::new(|info| {
+        let thread = std::thread::current();
+        log::error!("{} failed: {info}", thread.name().unwrap_or("a thread"));
+    }));
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Commands::Check { ref files }) => check(files),

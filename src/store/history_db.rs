@@ -225,8 +225,9 @@ impl HistoryDb {
             ),
             Some(salvaged) => {
                 db.insert_with_ids(&salvaged.rows)?;
+                log::warn!("history damaged: {reason}");
                 let mut text = format!(
-                    "Your session history was damaged ({reason}). {} recovered into a new history; the damaged file is kept unchanged as {}.",
+                    "Your session history file was damaged, so unknot rebuilt it: {} recovered. The damaged file is kept unchanged as {}.",
                     plural_sessions(salvaged.rows.len() as u64, "was", "were"),
                     backup.display()
                 );
@@ -959,13 +960,26 @@ fn set_aside(path: &Path, stamp: &str) -> Result<PathBuf, HistoryError> {
     Ok(backup)
 }
 
-/// Sessions, in words: "1 session was", "3 sessions were".
+/// Sessions, in words: "1 session was", "10,007 sessions were".
 fn plural_sessions(count: u64, one: &str, many: &str) -> String {
     if count == 1 {
         format!("1 session {one}")
     } else {
-        format!("{count} sessions {many}")
+        format!("{} sessions {many}", group_digits(count))
     }
+}
+
+/// 10007 → "10,007".
+pub fn group_digits(count: u64) -> String {
+    let digits = count.to_string();
+    let mut out = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
 }
 
 /// Makes sure the history can live at `path`: a private folder, and either
@@ -1175,9 +1189,20 @@ impl Salvaged {
                     .unwrap_or("unknown")
             ));
         } else if self.tail_unknown {
-            parts.push("the end of the file could not be read, so it may have held more".into());
+            parts.push(
+                "the end of the file could not be read, so it may have held more sessions".into(),
+            );
         }
-        (!parts.is_empty()).then(|| format!("{}.", parts.join("; ")))
+        if parts.is_empty() {
+            return None;
+        }
+        let text = parts.join("; ");
+        let mut chars = text.chars();
+        let first = chars
+            .next()
+            .map(|c| c.to_uppercase().to_string())
+            .unwrap_or_default();
+        Some(format!("{first}{}.", chars.as_str()))
     }
 }
 
