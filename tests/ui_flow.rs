@@ -118,7 +118,7 @@ fn open_endorphin_start_pause_resume_skip_stop() {
     }
     harness.get_by_label("Settle and breathe");
     harness.get_by_label("Start").click();
-    harness.run_steps(2);
+    harness.run_steps(4);
     assert_eq!(phase(&harness), Phase::LeadIn);
     harness.get_by_label("Get ready");
 
@@ -1021,4 +1021,80 @@ fn the_heat_alarm_repeats_asks_for_attention_and_stops_only_when_answered() {
     clock.advance(Duration::from_secs(120));
     harness.run();
     assert_eq!(heat_offs(&cues), answered, "silent once answered");
+}
+
+#[test]
+fn the_player_controls_fit_every_window_and_text_size_with_notices_showing() {
+    let labels = ["Back", "Pause", "Skip", "Stop", "Stop \u{2014} it hurt"];
+    for (width, height) in [(800.0, 600.0), (1024.0, 720.0), (1920.0, 1080.0)] {
+        for scale in [1.0, 1.5] {
+            let clock = ManualClock::new();
+            let prefs = Preferences {
+                ui_scale: scale,
+                ..read_safety()
+            };
+            let (mut app, _) = app_with(
+                &clock,
+                AudioStatus::Unavailable("no card".into()),
+                prefs,
+                None,
+            );
+            // A heat routine, so the heat timer shows under the countdown.
+            app.autoplay("shoulders-to-lower-back", None).unwrap();
+            app.notice = Some(
+                "A passing notice, long enough to wrap on a narrow window, the way a saved-file message does."
+                    .into(),
+            );
+            let mut harness = Harness::builder()
+                .with_size(egui::vec2(width, height))
+                .build_ui_state(|ui, app: &mut UnknotApp| app.show(ui), app);
+            clock.advance(Duration::from_secs(8));
+            harness.run();
+            harness.get_by_label_contains("No working sound output");
+            harness.get_by_label_contains("Heat pack on the lower back");
+            let screen = harness.ctx.content_rect();
+            let at = format!("{width}x{height} at {}%", scale * 100.0);
+            let rects: Vec<egui::Rect> = labels
+                .iter()
+                .map(|label| harness.get_by_label(label).rect())
+                .collect();
+            for (label, rect) in labels.iter().zip(&rects) {
+                assert!(
+                    screen.contains_rect(*rect),
+                    "{at}: {label} at {rect:?} is not inside {screen:?}"
+                );
+            }
+            for (i, a) in rects.iter().enumerate() {
+                for (j, b) in rects.iter().enumerate().skip(i + 1) {
+                    assert!(
+                        !a.shrink(0.5).intersects(b.shrink(0.5)),
+                        "{at}: {} overlaps {}",
+                        labels[i],
+                        labels[j]
+                    );
+                }
+            }
+            let rule = harness
+                .get_by_label("Ease off or stop if the muscles tense up or the pain sharpens.")
+                .rect();
+            assert!(
+                screen.contains_rect(rule),
+                "{at}: the stop rule at {rule:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_window_is_restored_at_its_size_whatever_the_text_size() {
+    // At 130 % text a 1024 x 720 window is 787.7 x 553.8 points wide.
+    let inner =
+        egui::Rect::from_min_size(egui::pos2(0.0, 0.0), egui::vec2(1024.0 / 1.3, 720.0 / 1.3));
+    let outer =
+        egui::Rect::from_min_size(egui::pos2(100.0 / 1.3, 50.0 / 1.3), egui::vec2(1.0, 1.0));
+    let saved = unknot::ui::window_geometry(inner, Some(outer), 1.3);
+    assert_eq!((saved.width, saved.height), (1024.0, 720.0));
+    assert_eq!((saved.x, saved.y), (Some(100.0), Some(50.0)));
+    let plain = unknot::ui::window_geometry(inner, None, 1.0);
+    assert_eq!(plain.width, (1024.0_f32 / 1.3).round());
 }

@@ -142,9 +142,10 @@ impl CueSettings {
 /// Where and how big the window was.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct WindowGeometry {
-    /// Inner width in points.
+    /// Inner width in the desktop's logical pixels (what the window asks for
+    /// when it opens), whatever the text size.
     pub width: f32,
-    /// Inner height in points.
+    /// Inner height in logical pixels.
     pub height: f32,
     /// Left edge on screen, when the system reports it.
     pub x: Option<f32>,

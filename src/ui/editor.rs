@@ -179,6 +179,7 @@ pub fn editor_ui(ui: &mut egui::Ui, state: &mut EditorState, library: &Library) 
     ui.add_space(8.0);
 
     egui::ScrollArea::vertical()
+        .id_salt("editor-body")
         .auto_shrink(false)
         .show(ui, |ui| {
             egui::Grid::new("editor-routine")

@@ -1526,16 +1526,12 @@ impl UnknotApp {
                 }
                 Screen::Player(player) => {
                     let snapshot = player.conductor.snapshot();
-                    egui::ScrollArea::vertical()
-                        .auto_shrink(false)
-                        .show(ui, |ui| {
-                            commands.extend(player::player_ui(
-                                ui,
-                                &player.routine,
-                                &snapshot,
-                                &player.plan,
-                            ));
-                        });
+                    commands.extend(player::player_ui(
+                        ui,
+                        &player.routine,
+                        &snapshot,
+                        &player.plan,
+                    ));
                     if let Some(wait) = player::next_visible_change(&snapshot.view) {
                         ctx.request_repaint_after(wait);
                     }
@@ -1765,6 +1761,24 @@ impl EframeApp {
 /// costs megabytes, twice (the CPU copy and the texture).
 pub const MAX_TEXTURE_SIDE: usize = 2048;
 
+/// The window's size and place in the desktop's logical pixels, which is what
+/// the next launch asks for. egui measures in points, and a point grows with
+/// the text size (the zoom factor): saving points made the window shrink by
+/// the text size on every launch.
+pub fn window_geometry(inner: egui::Rect, outer: Option<egui::Rect>, zoom: f32) -> WindowGeometry {
+    let zoom = if zoom.is_finite() && zoom > 0.0 {
+        zoom
+    } else {
+        1.0
+    };
+    WindowGeometry {
+        width: (inner.width() * zoom).round(),
+        height: (inner.height() * zoom).round(),
+        x: outer.map(|rect| (rect.min.x * zoom).round()),
+        y: outer.map(|rect| (rect.min.y * zoom).round()),
+    }
+}
+
 impl eframe::App for EframeApp {
     fn raw_input_hook(&mut self, _ctx: &egui::Context, raw_input: &mut egui::RawInput) {
         raw_input.max_texture_side = Some(
@@ -1790,13 +1804,11 @@ impl eframe::App for EframeApp {
             && viewport.fullscreen != Some(true)
             && let Some(inner) = viewport.inner_rect
         {
-            let outer = viewport.outer_rect;
-            self.app.remember_window(WindowGeometry {
-                width: inner.width(),
-                height: inner.height(),
-                x: outer.map(|rect| rect.min.x),
-                y: outer.map(|rect| rect.min.y),
-            });
+            self.app.remember_window(window_geometry(
+                inner,
+                viewport.outer_rect,
+                ctx.zoom_factor(),
+            ));
         }
         if let Some(limit) = self.quit_after {
             let elapsed = self.launched_at.elapsed();

@@ -127,7 +127,10 @@ fn step_now(
     }
 }
 
-/// Draws the player.
+/// Draws the player. The header stays at the top and the controls with the
+/// stop rule at the bottom, whatever the window's size or text size; the body
+/// map has its own column when there is room; the step fills what is left and
+/// scrolls on its own when the window is short.
 pub fn player_ui(
     ui: &mut egui::Ui,
     routine: &Routine,
@@ -137,23 +140,62 @@ pub fn player_ui(
     let mut commands = Vec::new();
     let view = &snapshot.view;
     let visuals = ui.visuals().clone();
+    egui::Panel::top("player-header")
+        .frame(egui::Frame::new().inner_margin(egui::Margin::symmetric(0, 4)))
+        .show_separator_line(false)
+        .resizable(false)
+        .show(ui, |ui| header_ui(ui, routine, view));
+    egui::Panel::bottom("player-controls")
+        .frame(egui::Frame::new().inner_margin(egui::Margin::symmetric(0, 6)))
+        .show_separator_line(false)
+        .resizable(false)
+        .show(ui, |ui| controls_ui(ui, view, &visuals, &mut commands));
+    if ui.available_width() >= 900.0 {
+        egui::Panel::right("player-body-map")
+            .frame(egui::Frame::new().inner_margin(egui::Margin::symmetric(8, 8)))
+            .show_separator_line(false)
+            .resizable(false)
+            .exact_size(150.0)
+            .show(ui, |ui| {
+                let now = step_now(view, plan);
+                let heat = match view.heat {
+                    Some(HeatView {
+                        span,
+                        status: HeatStatus::On { .. },
+                    }) => Some(span.region),
+                    _ => None,
+                };
+                let regions = routine.regions();
+                super::body_map::body_map(ui, egui::vec2(120.0, 200.0), &regions, now, heat);
+            });
+    }
+    egui::CentralPanel::no_frame().show(ui, |ui| {
+        // The countdown shrinks in a short window so the step still fits.
+        let countdown_size = (ui.available_height() * 0.24).clamp(56.0, 120.0);
+        egui::ScrollArea::vertical()
+            .id_salt("player-body")
+            .auto_shrink(false)
+            .show(ui, |ui| step_ui(ui, routine, view, plan, countdown_size));
+    });
+    commands
+}
+
+/// Routine name, time left and the session's progress.
+fn header_ui(ui: &mut egui::Ui, routine: &Routine, view: &SessionView) {
+    let visuals = ui.visuals().clone();
     let muted = theme::muted(&visuals);
     let accent = theme::accent(&visuals);
-    let step_count = plan.steps.len();
-
-    // Header: where in the session.
     ui.horizontal(|ui| {
-        ui.label(RichText::new(&routine.name).strong());
+        let left = format!(
+            "{} left of {}",
+            format_clock(shown_secs(view.session_remaining)),
+            format_clock(view.session_length.as_secs())
+        );
         ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-            ui.label(
-                RichText::new(format!(
-                    "{} left of {}",
-                    format_clock(shown_secs(view.session_remaining)),
-                    format_clock(view.session_length.as_secs())
-                ))
-                .monospace()
-                .color(muted),
-            );
+            ui.label(RichText::new(left).monospace().color(muted));
+            ui.with_layout(Layout::left_to_right(Align::Center), |ui| {
+                ui.add(egui::Label::new(RichText::new(&routine.name).strong()).truncate());
+            });
         });
     });
     ui.add(
@@ -161,27 +203,21 @@ pub fn player_ui(
             .desired_height(6.0)
             .fill(accent.gamma_multiply(0.7)),
     );
-    ui.add_space(10.0);
+}
 
-    // The body map, beside the centred column when there is room for it.
-    if ui.available_width() >= 900.0 {
-        let now = step_now(view, plan);
-        let heat = match view.heat {
-            Some(HeatView {
-                span,
-                status: HeatStatus::On { .. },
-            }) => Some(span.region),
-            _ => None,
-        };
-        let regions = routine.regions();
-        egui::Area::new(egui::Id::unique("player-body-map"))
-            .anchor(egui::Align2::RIGHT_TOP, egui::vec2(-24.0, 110.0))
-            .interactable(false)
-            .show(ui.ctx(), |ui| {
-                super::body_map::body_map(ui, egui::vec2(120.0, 200.0), &regions, now, heat);
-            });
-    }
-
+/// The step: where in the session, title, chips, countdown, heat, banner,
+/// instructions and what comes next.
+fn step_ui(
+    ui: &mut egui::Ui,
+    routine: &Routine,
+    view: &SessionView,
+    plan: &SessionPlan,
+    countdown_size: f32,
+) {
+    let visuals = ui.visuals().clone();
+    let muted = theme::muted(&visuals);
+    let accent = theme::accent(&visuals);
+    let step_count = plan.steps.len();
     let (title, position_text, step) = match view.phase {
         Phase::LeadIn => ("Get ready".to_owned(), "Starting soon".to_owned(), None),
         Phase::Step(index) => (
@@ -199,7 +235,7 @@ pub fn player_ui(
 
     ui.vertical_centered(|ui| {
         ui.label(RichText::new(position_text).color(muted));
-        ui.label(RichText::new(&title).size(34.0).strong());
+        ui.add(egui::Label::new(RichText::new(shorten(&title, MAX_SHOWN_TITLE)).size(34.0).strong()).wrap());
         if let Some(step) = step {
             ui.add_space(4.0);
             let side_text = match view.current_side {
@@ -240,7 +276,7 @@ pub fn player_ui(
         };
         ui.label(
             RichText::new(format_clock(shown_secs(view.segment_remaining)))
-                .size(120.0)
+                .size(countdown_size)
                 .color(countdown_color),
         );
         ui.add(
@@ -322,11 +358,6 @@ pub fn player_ui(
             });
         });
 
-        ui.label(
-            RichText::new("Ease off or stop if the muscles tense up or the pain sharpens.")
-                .color(theme::warm(&visuals)),
-        );
-        ui.add_space(6.0);
         let next_text = match view.next_step {
             Some(next) => {
                 let planned = &plan.steps[next];
@@ -342,67 +373,101 @@ pub fn player_ui(
         };
         ui.label(RichText::new(next_text).color(muted));
 
-        ui.add_space(14.0);
-        let button_size = egui::vec2(150.0, 44.0);
-        let controls_width = button_size.x * 5.0 + 40.0;
-        ui.allocate_ui_with_layout(
-            egui::vec2(controls_width.min(ui.available_width()), button_size.y),
-            Layout::left_to_right(Align::Center),
-            |ui| {
-                if ui
-                    .add(egui::Button::new("Back").min_size(button_size))
-                    .on_hover_text(
-                        "Left arrow: restart this step; press again at once for the previous step",
-                    )
-                    .clicked()
-                {
-                    commands.push(Command::Control(Control::Back));
-                }
-                let pause_label = if view.paused { "Resume" } else { "Pause" };
-                if ui
-                    .add(egui::Button::new(pause_label).min_size(button_size))
-                    .on_hover_text("Space")
-                    .clicked()
-                {
-                    commands.push(Command::Control(Control::TogglePause));
-                }
-                if ui
-                    .add(egui::Button::new("Skip").min_size(button_size))
-                    .on_hover_text("Right arrow")
-                    .clicked()
-                {
-                    commands.push(Command::Control(Control::Skip));
-                }
-                if ui
-                    .add(egui::Button::new("Stop").min_size(button_size))
-                    .on_hover_text("Esc")
-                    .clicked()
-                {
-                    commands.push(Command::Control(Control::Stop));
-                }
-                if ui
-                    .add(
-                        egui::Button::new(
-                            RichText::new("Stop \u{2014} it hurt").color(theme::warm(&visuals)),
-                        )
-                        .min_size(button_size),
-                    )
-                    .on_hover_text("End now and note in your history that it hurt")
-                    .clicked()
-                {
-                    commands.push(Command::StopHurt);
-                }
-            },
-        );
-        ui.label(
-            RichText::new("Keys: Space pause · Right arrow skip · Left arrow back · Esc stop")
-                .small()
-                .color(muted),
-        );
     });
-    commands
 }
 
+/// Titles longer than this are cut with an ellipsis on screen.
+const MAX_SHOWN_TITLE: usize = 120;
+
+/// `text`, cut to `limit` characters with an ellipsis.
+fn shorten(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        text.to_owned()
+    } else {
+        let mut cut: String = text.chars().take(limit).collect();
+        cut.push('\u{2026}');
+        cut
+    }
+}
+
+/// The stop rule and the controls, in one row when there is room and two
+/// when there is not, always fully inside the window.
+fn controls_ui(
+    ui: &mut egui::Ui,
+    view: &SessionView,
+    visuals: &egui::Visuals,
+    commands: &mut Vec<Command>,
+) {
+    let muted = theme::muted(visuals);
+    ui.vertical_centered(|ui| {
+        ui.add(
+            egui::Label::new(
+                RichText::new("Ease off or stop if the muscles tense up or the pain sharpens.")
+                    .color(theme::warm(visuals)),
+            )
+            .wrap(),
+        );
+        ui.add_space(6.0);
+        let gap = ui.spacing().item_spacing.x;
+        let available = ui.available_width();
+        let one_row = 5.0 * 150.0 + 4.0 * gap <= available;
+        let per_row = if one_row { 5.0 } else { 3.0 };
+        let width = ((available - (per_row - 1.0) * gap) / per_row).min(150.0);
+        let size = egui::vec2(width, 44.0);
+        let pause_label = if view.paused { "Resume" } else { "Pause" };
+        let buttons: [(&str, &str, Command); 5] = [
+            (
+                "Back",
+                "Left arrow: restart this step; press again at once for the previous step",
+                Command::Control(Control::Back),
+            ),
+            (pause_label, "Space", Command::Control(Control::TogglePause)),
+            ("Skip", "Right arrow", Command::Control(Control::Skip)),
+            ("Stop", "Esc", Command::Control(Control::Stop)),
+            (
+                "Stop \u{2014} it hurt",
+                "End now and note in your history that it hurt",
+                Command::StopHurt,
+            ),
+        ];
+        let rows: Vec<&[(&str, &str, Command)]> = if one_row {
+            vec![&buttons[..]]
+        } else {
+            vec![&buttons[..3], &buttons[3..]]
+        };
+        for row in rows {
+            let row_width = row.len() as f32 * width + (row.len() as f32 - 1.0) * gap;
+            ui.allocate_ui_with_layout(
+                egui::vec2(row_width, size.y),
+                Layout::left_to_right(Align::Center),
+                |ui| {
+                    for (label, hint, command) in row {
+                        let text = if matches!(command, Command::StopHurt) {
+                            RichText::new(*label).color(theme::warm(visuals))
+                        } else {
+                            RichText::new(*label)
+                        };
+                        if ui
+                            .add(egui::Button::new(text).min_size(size))
+                            .on_hover_text(*hint)
+                            .clicked()
+                        {
+                            commands.push(command.clone());
+                        }
+                    }
+                },
+            );
+        }
+        ui.add(
+            egui::Label::new(
+                RichText::new("Keys: Space pause \u{b7} Right arrow skip \u{b7} Left arrow back \u{b7} Esc stop")
+                    .small()
+                    .color(muted),
+            )
+            .wrap(),
+        );
+    });
+}
 #[cfg(test)]
 mod tests {
     use super::*;

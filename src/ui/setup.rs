@@ -26,7 +26,9 @@ pub fn setup_ui(
     let plan = plan_with_lengths(routine, &setup.step_secs, 0, 0);
     let planned_total = u64::from(setup.total_secs());
 
+    // Its own scroll position per routine, starting at the top.
     egui::ScrollArea::vertical()
+        .id_salt(("setup-body", &routine.id))
         .auto_shrink(false)
         .show(ui, |ui| {
             ui.horizontal(|ui| {
