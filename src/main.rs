@@ -133,10 +133,10 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     let builtin = library::load_builtin();
     for (path, routine) in &passed {
         report.push_str(&format!(
-            "ok: {} ({}, {} steps, {})",
+            "ok: {} ({}, {}, {})",
             path.display(),
             routine.name,
-            routine.steps.len(),
+            unknot::core::words::count(routine.steps.len() as u64, "step", "steps"),
             format_clock(u64::from(routine.default_length_secs()))
         ));
         // A changed copy of a built-in passes as that built-in's new version;

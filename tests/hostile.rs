@@ -91,7 +91,7 @@ fn a_truncated_history_keeps_every_readable_session_and_the_original() {
     let opened = HistoryDb::open(&path, "20261122-100000").unwrap();
     let notice = opened.notice.clone().expect("the person is told");
     assert_eq!(opened.db.count().unwrap(), readable as u64, "{notice}");
-    let grouped = unknot::store::history_db::group_digits(readable as u64);
+    let grouped = unknot::core::words::group_digits(readable as u64);
     assert!(
         notice.contains(&format!("{grouped} sessions were recovered")),
         "{notice}"
@@ -152,7 +152,7 @@ fn the_export_command_reads_a_damaged_history_without_touching_it() {
     worker.flush();
     let status = worker.status();
     let notice = status.notice.expect("a notice");
-    let grouped = unknot::store::history_db::group_digits(rows as u64);
+    let grouped = unknot::core::words::group_digits(rows as u64);
     assert!(
         notice.contains(&format!("{grouped} sessions were recovered")),
         "{notice}"

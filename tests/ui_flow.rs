@@ -613,7 +613,7 @@ fn a_long_history_draws_only_visible_rows_filters_and_hides_the_streak() {
         history_state(app).is_some_and(|state| state.view.is_some())
     });
     // The heading and the all-time card.
-    assert_eq!(harness.get_all_by_label("5000 sessions").count(), 2);
+    assert_eq!(harness.get_all_by_label("5,000 sessions").count(), 2);
     assert!(
         harness.query_by_label("Streak").is_none(),
         "the streak is hidden"
@@ -658,7 +658,7 @@ fn a_long_history_draws_only_visible_rows_filters_and_hides_the_streak() {
             .and_then(|state| state.view.as_ref())
             .is_some_and(|view| view.matching == 1000)
     });
-    harness.get_by_label("1000 of 5000 sessions");
+    harness.get_by_label("1,000 of 5,000 sessions");
     assert!(
         history_state(harness.state())
             .unwrap()
@@ -880,6 +880,7 @@ fn a_course_shows_progress_and_suggests_another_approach_after_two_sessions_with
         course: Some(CoursePlan {
             routine_id: "endorphin-15".into(),
             started_on: today - chrono::Duration::days(16),
+            started_at: None,
             no_relief_shown: false,
         }),
         ..read_safety()
@@ -1097,4 +1098,89 @@ fn the_window_is_restored_at_its_size_whatever_the_text_size() {
     assert_eq!((saved.x, saved.y), (Some(100.0), Some(50.0)));
     let plain = unknot::ui::window_geometry(inner, None, 1.0);
     assert_eq!(plain.width, (1024.0_f32 / 1.3).round());
+}
+
+#[test]
+fn enter_in_the_notes_starts_a_new_line_and_the_lead_in_and_chips_read_naturally() {
+    let clock = ManualClock::new();
+    let (mut app, _) = app(&clock, AudioStatus::Ready);
+    app.autoplay("endorphin-15", None).unwrap();
+    let mut harness = harness(app);
+    harness.run();
+    // The lead-in names the tools as a list a person would write.
+    harness.get_by_label_contains("Have your hands and massage ball within reach.");
+    // The first step is breathing: no pressure chip.
+    harness.key_press(Key::ArrowRight);
+    harness.run_steps(2);
+    assert_eq!(phase(&harness), Phase::Step(0));
+    harness.get_by_label("Settle and breathe");
+    assert!(harness.query_by_label_contains("pressure (").is_none());
+
+    harness.key_press(Key::Escape);
+    harness.run();
+    assert_eq!(harness.state().screen.name(), "finish");
+    let notes = harness.get_by_role(egui::accesskit::Role::MultilineTextInput);
+    notes.click();
+    harness.run();
+    harness
+        .get_by_role(egui::accesskit::Role::MultilineTextInput)
+        .type_text("looser");
+    harness.run();
+    harness.key_press(Key::Enter);
+    harness.run();
+    harness
+        .get_by_role(egui::accesskit::Role::MultilineTextInput)
+        .type_text("neck too");
+    harness.run();
+    assert_eq!(
+        harness.state().screen.name(),
+        "finish",
+        "Enter stays in the notes"
+    );
+    match &harness.state().screen {
+        Screen::Finish(summary) => assert_eq!(summary.notes, "looser\nneck too"),
+        other => panic!("expected finish, found {}", other.name()),
+    }
+}
+
+#[test]
+fn a_heat_routine_offers_no_length_it_cannot_keep_and_says_why_start_waits() {
+    let clock = ManualClock::new();
+    let (app, _) = app(&clock, AudioStatus::Ready);
+    let mut harness = harness(app);
+    harness.run();
+    harness
+        .get_by_label("Shoulders down to the lower back")
+        .click();
+    harness.run();
+    assert_eq!(harness.state().screen.name(), "setup");
+    // Its heat keeps six minutes and the other steps have a floor: 5 min cannot be kept.
+    let five = harness.get_by_label("5 min");
+    assert!(five.accesskit_node().is_disabled());
+    five.click();
+    harness.run();
+    match &harness.state().screen {
+        Screen::Setup(setup) => assert_ne!(setup.length_secs, 300),
+        other => panic!("expected setup, found {}", other.name()),
+    }
+    assert!(
+        !harness
+            .get_by_label("10 min")
+            .accesskit_node()
+            .is_disabled()
+    );
+    // Start says in the open why it waits, and the answers are buttons.
+    harness.get_by_label("Answer the heat question above to start.");
+    let answer = harness.get_by_label("No, it is an old stiffness");
+    assert_eq!(
+        answer.accesskit_node().role(),
+        egui::accesskit::Role::Button
+    );
+    answer.click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label("Answer the heat question above to start.")
+            .is_none()
+    );
 }

@@ -2,7 +2,7 @@
 //! usual course for muscle spasms), with the rule that two sessions in a row
 //! without relief mean it is time to try something else or ask a professional.
 
-use chrono::{Duration as Days, NaiveDate};
+use chrono::{DateTime, Duration as Days, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Sessions in a course.
@@ -17,6 +17,10 @@ pub struct CoursePlan {
     pub routine_id: String,
     /// The day the course began.
     pub started_on: NaiveDate,
+    /// The moment it began: sessions finished earlier that day came before
+    /// the course and do not count. `None` for plans made by older versions.
+    #[serde(default)]
+    pub started_at: Option<DateTime<Utc>>,
     /// Whether the "no relief" suggestion was already shown (once per plan).
     #[serde(default)]
     pub no_relief_shown: bool,
@@ -27,6 +31,8 @@ pub struct CoursePlan {
 pub struct CourseSession {
     /// Its local date.
     pub date: NaiveDate,
+    /// When it started, if known.
+    pub started_at: Option<DateTime<Utc>>,
     /// Pain before, if rated.
     pub pain_before: Option<u8>,
     /// Pain after, if rated.
@@ -58,10 +64,19 @@ pub fn relief(session: &CourseSession) -> Option<bool> {
 
 /// The course's progress from the completed sessions since it began.
 pub fn progress(plan: &CoursePlan, sessions: &[CourseSession], today: NaiveDate) -> CourseProgress {
-    let counted: Vec<&CourseSession> = sessions
-        .iter()
-        .filter(|session| session.date >= plan.started_on)
-        .collect();
+    // Sessions since the course began, one a day: a second session on the
+    // same day is not another step of the course.
+    let mut counted: Vec<&CourseSession> = Vec::new();
+    for session in sessions {
+        let after_start = session.date >= plan.started_on
+            && match (plan.started_at, session.started_at) {
+                (Some(plan_at), Some(session_at)) => session_at >= plan_at,
+                _ => true,
+            };
+        if after_start && counted.last().is_none_or(|last| last.date != session.date) {
+            counted.push(session);
+        }
+    }
     let done = counted.len().min(COURSE_SESSIONS);
     let next_on = suggested_dates(plan.started_on)
         .get(done)
@@ -90,6 +105,7 @@ mod tests {
     fn session(date: &str, before: Option<u8>, after: Option<u8>) -> CourseSession {
         CourseSession {
             date: day(date),
+            started_at: None,
             pain_before: before,
             pain_after: after,
         }
@@ -99,8 +115,36 @@ mod tests {
         CoursePlan {
             routine_id: "endorphin-15".into(),
             started_on: day("2026-11-02"),
+            started_at: None,
             no_relief_shown: false,
         }
+    }
+
+    #[test]
+    fn a_session_before_the_plan_or_a_second_one_the_same_day_does_not_count() {
+        let at = |text: &str| {
+            DateTime::parse_from_rfc3339(text)
+                .map(|at| at.with_timezone(&Utc))
+                .unwrap_or_default()
+        };
+        let plan = CoursePlan {
+            started_at: Some(at("2026-11-02T12:00:00Z")),
+            ..plan()
+        };
+        let timed = |date: &str, time: &str| CourseSession {
+            started_at: Some(at(time)),
+            ..session(date, None, None)
+        };
+        // Done that morning, before the plan was made at noon: not part of it.
+        let sessions = [timed("2026-11-02", "2026-11-02T08:00:00Z")];
+        assert_eq!(progress(&plan, &sessions, day("2026-11-02")).done, 0);
+        // After noon it counts, but twice on one day is still one.
+        let sessions = [
+            timed("2026-11-02", "2026-11-02T08:00:00Z"),
+            timed("2026-11-02", "2026-11-02T13:00:00Z"),
+            timed("2026-11-02", "2026-11-02T18:00:00Z"),
+        ];
+        assert_eq!(progress(&plan, &sessions, day("2026-11-02")).done, 1);
     }
 
     #[test]

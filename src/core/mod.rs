@@ -13,3 +13,4 @@ pub mod plan;
 pub mod prefs;
 pub mod routine;
 pub mod scale;
+pub mod words;

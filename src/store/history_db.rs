@@ -732,7 +732,7 @@ impl HistoryDb {
         since: chrono::NaiveDate,
     ) -> Result<Vec<crate::core::course::CourseSession>, HistoryError> {
         let mut statement = self.conn.prepare_cached(
-            "SELECT local_date, pain_before, pain_after FROM sessions
+            "SELECT local_date, pain_before, pain_after, started_at FROM sessions
              WHERE routine_id = ?1 AND outcome = 'completed' AND local_date >= ?2
              ORDER BY started_at, id",
         )?;
@@ -743,15 +743,17 @@ impl HistoryDb {
                     row.get::<_, String>(0)?,
                     row.get::<_, Option<u8>>(1)?,
                     row.get::<_, Option<u8>>(2)?,
+                    row.get::<_, String>(3)?,
                 ))
             },
         )?;
         let mut sessions = Vec::new();
         for row in rows {
-            let (date, pain_before, pain_after) = row?;
+            let (date, pain_before, pain_after, started_at) = row?;
             if let Ok(date) = chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d") {
                 sessions.push(crate::core::course::CourseSession {
                     date,
+                    started_at: parse_timestamp(&started_at),
                     pain_before,
                     pain_after,
                 });
@@ -962,24 +964,8 @@ fn set_aside(path: &Path, stamp: &str) -> Result<PathBuf, HistoryError> {
 
 /// Sessions, in words: "1 session was", "10,007 sessions were".
 fn plural_sessions(count: u64, one: &str, many: &str) -> String {
-    if count == 1 {
-        format!("1 session {one}")
-    } else {
-        format!("{} sessions {many}", group_digits(count))
-    }
-}
-
-/// 10007 → "10,007".
-pub fn group_digits(count: u64) -> String {
-    let digits = count.to_string();
-    let mut out = String::new();
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
+    let words = crate::core::words::count(count, "session", "sessions");
+    format!("{words} {}", if count == 1 { one } else { many })
 }
 
 /// Makes sure the history can live at `path`: a private folder, and either

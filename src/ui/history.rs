@@ -273,7 +273,7 @@ pub fn history_ui(
             } else {
                 format!(
                     "{} of {}",
-                    view.matching,
+                    crate::core::words::group_digits(view.matching),
                     sessions_text(view.total_sessions)
                 )
             };
@@ -378,11 +378,7 @@ pub fn history_ui(
 }
 
 fn sessions_text(count: u64) -> String {
-    if count == 1 {
-        "1 session".to_owned()
-    } else {
-        format!("{count} sessions")
-    }
+    crate::core::words::count(count, "session", "sessions")
 }
 
 fn stats_ui(ui: &mut egui::Ui, view: &HistoryView, show_streak: bool) {
@@ -411,7 +407,7 @@ fn stats_ui(ui: &mut egui::Ui, view: &HistoryView, show_streak: bool) {
                 ui,
                 title,
                 sessions_text(u64::from(totals.sessions)),
-                format!("{} min", totals.minutes),
+                format!("{} min", crate::core::words::group_digits(totals.minutes)),
             );
         }
         let (value, detail) = match stats.average_pain_change {

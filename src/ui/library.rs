@@ -161,9 +161,9 @@ fn card_ui(
             ui.horizontal_wrapped(|ui| {
                 ui.label(
                     RichText::new(format!(
-                        "{} · {} steps",
+                        "{} · {}",
                         format_length(u64::from(routine.default_length_secs())),
-                        routine.steps.len()
+                        crate::core::words::count(routine.steps.len() as u64, "step", "steps")
                     ))
                     .strong(),
                 );

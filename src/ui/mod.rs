@@ -800,6 +800,7 @@ impl UnknotApp {
                         prefs.course = Some(crate::core::course::CoursePlan {
                             routine_id,
                             started_on: chrono::Local::now().date_naive(),
+                            started_at: Some(chrono::Utc::now()),
                             no_relief_shown: false,
                         });
                     });
@@ -1361,8 +1362,10 @@ impl UnknotApp {
     /// Keyboard shortcuts, read before widgets so Space never also presses a button.
     fn shortcuts(&self, ctx: &egui::Context) -> Vec<Command> {
         let mut commands = Vec::new();
-        // H answers the alarm, unless someone is typing (a note, say).
-        let alarm = self.heat_alarm_pending() && ctx.memory(|memory| memory.focused().is_none());
+        // Someone typing (a note, a pain rating) keeps Enter and letter keys.
+        let typing = ctx.memory(|memory| memory.focused().is_some());
+        // H answers the alarm, unless someone is typing.
+        let alarm = self.heat_alarm_pending() && !typing;
         ctx.input_mut(|input| {
             if input.consume_key(Modifiers::COMMAND, Key::Q) {
                 commands.push(Command::Quit);
@@ -1386,7 +1389,7 @@ impl UnknotApp {
                     }
                 }
                 Screen::Setup(_) => {
-                    if input.consume_key(Modifiers::NONE, Key::Enter) {
+                    if !typing && input.consume_key(Modifiers::NONE, Key::Enter) {
                         commands.push(Command::Start);
                     }
                     if input.consume_key(Modifiers::NONE, Key::Escape) {
@@ -1394,8 +1397,10 @@ impl UnknotApp {
                     }
                 }
                 Screen::Finish(_) => {
-                    if input.consume_key(Modifiers::NONE, Key::Escape)
-                        || input.consume_key(Modifiers::NONE, Key::Enter)
+                    // In the notes, Enter starts a new line and Esc leaves the box.
+                    if !typing
+                        && (input.consume_key(Modifiers::NONE, Key::Escape)
+                            || input.consume_key(Modifiers::NONE, Key::Enter))
                     {
                         commands.push(Command::ShowLibrary);
                     }
@@ -1572,31 +1577,39 @@ impl UnknotApp {
                     .strong()
                     .color(theme::accent(ui.visuals())),
             );
-            // Until the safety page is read, it is the only way forward.
+            // Until the safety page is read, it is the only way forward; while
+            // playing, the player's own controls are all there is. Otherwise
+            // the same four places always stand in the same order, the
+            // current one marked, so a second click lands where the first did.
             let first_start = !self.prefs.safety_acknowledged;
-            if !first_start
-                && !matches!(self.screen, Screen::Library | Screen::Player(_))
-                && ui.button("Routines").clicked()
-            {
-                commands.push(Command::ShowLibrary);
-            }
-            if !first_start
-                && !matches!(self.screen, Screen::History(_) | Screen::Player(_))
-                && ui.button("History").clicked()
-            {
-                commands.push(Command::ShowHistory);
-            }
-            if !first_start
-                && !matches!(self.screen, Screen::Settings | Screen::Player(_))
-                && ui.button("Settings").clicked()
-            {
-                commands.push(Command::ShowSettings);
-            }
-            if !first_start
-                && !matches!(self.screen, Screen::Safety | Screen::Player(_))
-                && ui.button("Safety").clicked()
-            {
-                commands.push(Command::ShowSafety);
+            if !first_start && !matches!(self.screen, Screen::Player(_)) {
+                let places = [
+                    (
+                        "Routines",
+                        matches!(self.screen, Screen::Library),
+                        Command::ShowLibrary,
+                    ),
+                    (
+                        "History",
+                        matches!(self.screen, Screen::History(_)),
+                        Command::ShowHistory,
+                    ),
+                    (
+                        "Settings",
+                        matches!(self.screen, Screen::Settings),
+                        Command::ShowSettings,
+                    ),
+                    (
+                        "Safety",
+                        matches!(self.screen, Screen::Safety),
+                        Command::ShowSafety,
+                    ),
+                ];
+                for (label, here, command) in places {
+                    if ui.add(egui::Button::selectable(here, label)).clicked() && !here {
+                        commands.push(command);
+                    }
+                }
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let size = egui::vec2(ui.available_width().min(400.0), ui.available_height());

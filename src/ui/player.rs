@@ -10,7 +10,7 @@ use crate::conductor::Snapshot;
 use crate::core::engine::{
     Control, CueKind, HeatStatus, HeatView, Phase, SessionPlan, SessionView,
 };
-use crate::core::routine::{Routine, Side, format_clock};
+use crate::core::routine::{Routine, Side, Technique, Tool, format_clock};
 
 /// Whole seconds shown for a remaining time (rounded up, so 0:00 means done).
 fn shown_secs(remaining: Duration) -> u64 {
@@ -244,17 +244,22 @@ fn step_ui(
                 Some(side) => side.label().to_owned(),
                 None => step.side.label().to_owned(),
             };
-            let chips = [
+            // Pressure means nothing for breathing, and "No tool" is no chip.
+            let mut chips = vec![
                 step.region.label().to_owned(),
                 step.technique.label().to_owned(),
-                step.tool.label().to_owned(),
-                format!(
+            ];
+            if step.tool != Tool::NoTool {
+                chips.push(step.tool.label().to_owned());
+            }
+            if step.technique != Technique::Breathing {
+                chips.push(format!(
                     "{} pressure ({})",
                     step.pressure.label(),
                     step.pressure.hint()
-                ),
-                side_text,
-            ];
+                ));
+            }
+            chips.push(side_text);
             let chip_width: f32 = chips.iter().map(|c| c.len() as f32 * 8.0 + 30.0).sum();
             ui.allocate_ui_with_layout(
                 egui::vec2(chip_width.min(ui.available_width()), 28.0),
@@ -321,7 +326,12 @@ fn step_ui(
         let instructions = match (view.phase, step) {
             (_, Some(step)) => step.instructions.clone(),
             (Phase::LeadIn, None) => {
-                let tools: Vec<&str> = routine.tools_needed().iter().map(|t| t.label()).collect();
+                let tools: Vec<String> = routine
+                    .tools_needed()
+                    .iter()
+                    .map(|tool| tool.label().to_lowercase())
+                    .collect();
+                let tools: Vec<&str> = tools.iter().map(String::as_str).collect();
                 let first = plan
                     .steps
                     .first()
@@ -332,7 +342,7 @@ fn step_ui(
                 } else {
                     format!(
                         "Have your {} within reach. First: {first}.",
-                        tools.join(", ").to_lowercase()
+                        crate::core::words::natural_list(&tools)
                     )
                 }
             }

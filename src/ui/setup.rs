@@ -3,7 +3,7 @@
 use egui::RichText;
 
 use super::{Command, SetupState, theme};
-use crate::core::plan::plan_with_lengths;
+use crate::core::plan::{plan_with_lengths, step_lengths};
 use crate::core::routine::{format_clock, format_length};
 use crate::core::scale::{MAX_LENGTH_SECS, MIN_LENGTH_SECS};
 
@@ -61,13 +61,28 @@ pub fn setup_ui(
                 {
                     commands.push(Command::SetLength(default_secs));
                 }
+                // Heat, breathing and fixed steps keep their length and the
+                // rest cannot go below their floor: no shorter length is offered.
+                let shortest: u32 =
+                    step_lengths(routine, MIN_LENGTH_SECS, &Default::default()).iter().sum();
                 for minutes in PRESET_MINUTES {
                     let secs = minutes * 60;
                     if secs == default_secs {
                         continue;
                     }
+                    let fits = secs >= shortest;
                     if ui
-                        .selectable_label(setup.length_secs == secs, format!("{minutes} min"))
+                        .add_enabled(
+                            fits,
+                            egui::Button::selectable(
+                                fits && setup.length_secs == secs,
+                                format!("{minutes} min"),
+                            ),
+                        )
+                        .on_disabled_hover_text(format!(
+                            "Too short for this routine: its steps need at least {}",
+                            format_clock(u64::from(shortest))
+                        ))
                         .clicked()
                     {
                         commands.push(Command::SetLength(secs));
@@ -76,8 +91,13 @@ pub fn setup_ui(
             });
             ui.spacing_mut().slider_width = 360.0;
             let mut minutes = setup.length_secs / 60;
+            let shortest_minutes = step_lengths(routine, MIN_LENGTH_SECS, &Default::default())
+                .iter()
+                .sum::<u32>()
+                .div_ceil(60)
+                .clamp(MIN_LENGTH_SECS / 60, MAX_LENGTH_SECS / 60);
             let slider =
-                egui::Slider::new(&mut minutes, MIN_LENGTH_SECS / 60..=MAX_LENGTH_SECS / 60)
+                egui::Slider::new(&mut minutes, shortest_minutes..=MAX_LENGTH_SECS / 60)
                     .suffix(" min")
                     .text("Any length");
             if ui.add(slider).changed() {
@@ -132,6 +152,13 @@ pub fn setup_ui(
                 .clicked()
             {
                 commands.push(Command::Start);
+            }
+            if !setup.can_start() {
+                // Said in the open, not only on hover.
+                ui.label(
+                    RichText::new("Answer the heat question above to start.")
+                        .color(theme::warm(&visuals)),
+                );
             }
             ui.label(
                 RichText::new(
@@ -257,17 +284,20 @@ fn heat_check_ui(ui: &mut egui::Ui, setup: &SetupState, commands: &mut Vec<Comma
                 ui.add_space(6.0);
             }
             ui.label(RichText::new("This routine uses heat. In the last two or three days, has the area had a fresh injury or new swelling?").strong());
-            ui.horizontal(|ui| {
-                if ui
-                    .selectable_label(setup.heat_check == Some(true), "No, it is an old stiffness")
+            // Answers as real buttons, so they look like something to press.
+            ui.horizontal_wrapped(|ui| {
+                let answer = |ui: &mut egui::Ui, chosen: bool, text: &str| {
+                    ui.add(
+                        egui::Button::selectable(chosen, RichText::new(text).size(16.0))
+                            .frame(true)
+                            .min_size(egui::vec2(0.0, 34.0)),
+                    )
                     .clicked()
-                {
+                };
+                if answer(ui, setup.heat_check == Some(true), "No, it is an old stiffness") {
                     commands.push(Command::SetHeatCheck(true));
                 }
-                if ui
-                    .selectable_label(setup.heat_check == Some(false), "Yes, it is fresh or swollen")
-                    .clicked()
-                {
+                if answer(ui, setup.heat_check == Some(false), "Yes, it is fresh or swollen") {
                     commands.push(Command::SetHeatCheck(false));
                 }
             });
