@@ -195,6 +195,22 @@ fn keyboard_controls_the_player() {
     harness.run_steps(1);
     assert_eq!(phase(&harness), Phase::Step(1));
 
+    // One Esc pauses and asks; Space carries on; a second Esc stops.
+    harness.key_press(Key::Escape);
+    harness.run_steps(2);
+    assert_eq!(harness.state().screen.name(), "player");
+    assert!(paused(&harness));
+    harness.get_by_label_contains("Stop this session?");
+    harness.key_press(Key::Space);
+    harness.run_steps(2);
+    assert!(!paused(&harness));
+    assert!(
+        harness
+            .query_by_label_contains("Stop this session?")
+            .is_none()
+    );
+    harness.key_press(Key::Escape);
+    harness.run_steps(2);
     harness.key_press(Key::Escape);
     harness.run_steps(2);
     assert_eq!(harness.state().screen.name(), "finish");
@@ -1006,6 +1022,8 @@ fn the_heat_alarm_repeats_asks_for_attention_and_stops_only_when_answered() {
     wait_until(&mut harness, "a repeat", |_| heat_offs(&cues) > first);
     harness.key_press(Key::Escape);
     harness.run();
+    harness.key_press(Key::Escape);
+    harness.run();
     assert_eq!(harness.state().screen.name(), "finish");
     harness.get_by_label("Take the heat off now.");
 
@@ -1116,6 +1134,8 @@ fn enter_in_the_notes_starts_a_new_line_and_the_lead_in_and_chips_read_naturally
     harness.get_by_label("Settle and breathe");
     assert!(harness.query_by_label_contains("pressure (").is_none());
 
+    harness.key_press(Key::Escape);
+    harness.run();
     harness.key_press(Key::Escape);
     harness.run();
     assert_eq!(harness.state().screen.name(), "finish");

@@ -83,6 +83,8 @@ pub enum Command {
     Control(Control),
     /// Stop the session because it hurt (recorded in the history).
     StopHurt,
+    /// Esc in the player: pause and ask before ending the session.
+    AskStop,
     /// Play the same routine and length again from the finish screen.
     PlayAgain,
     /// Hide the notice about sound.
@@ -238,6 +240,8 @@ pub struct PlayerState {
     pub pain_before: Option<u8>,
     /// Set when the person stopped because it hurt.
     pub stopped_hurt: bool,
+    /// Esc was pressed once: the session is paused and asks before it ends.
+    pub confirm_stop: bool,
 }
 
 /// What the finish screen shows.
@@ -529,6 +533,7 @@ impl UnknotApp {
                     token,
                     pain_before,
                     stopped_hurt: false,
+                    confirm_stop: false,
                 });
             }
             Err(error) => {
@@ -607,9 +612,19 @@ impl UnknotApp {
                     self.start(routine, length_secs, step_secs, pain_before);
                 }
             }
+            Command::AskStop => {
+                if let Screen::Player(player) = &mut self.screen {
+                    player.conductor.control(Control::Pause);
+                    player.confirm_stop = true;
+                }
+            }
             Command::Control(control) => {
-                if let Screen::Player(player) = &self.screen {
+                if let Screen::Player(player) = &mut self.screen {
                     player.conductor.control(control);
+                    // Carrying on (or any other control) answers "stop?" with no.
+                    if control != Control::AcknowledgeHeat {
+                        player.confirm_stop = false;
+                    }
                 }
                 if control == Control::AcknowledgeHeat {
                     for conductor in self.lingering_alarms.drain(..) {
@@ -1374,7 +1389,7 @@ impl UnknotApp {
                 commands.push(Command::Control(Control::AcknowledgeHeat));
             }
             match &self.screen {
-                Screen::Player(_) => {
+                Screen::Player(player) => {
                     if input.consume_key(Modifiers::NONE, Key::Space) {
                         commands.push(Command::Control(Control::TogglePause));
                     }
@@ -1384,8 +1399,14 @@ impl UnknotApp {
                     if input.consume_key(Modifiers::NONE, Key::ArrowLeft) {
                         commands.push(Command::Control(Control::Back));
                     }
+                    // One stray Esc must not end a session with no way back:
+                    // the first pauses and asks, the second stops.
                     if input.consume_key(Modifiers::NONE, Key::Escape) {
-                        commands.push(Command::Control(Control::Stop));
+                        commands.push(if player.confirm_stop {
+                            Command::Control(Control::Stop)
+                        } else {
+                            Command::AskStop
+                        });
                     }
                 }
                 Screen::Setup(_) => {
@@ -1536,6 +1557,7 @@ impl UnknotApp {
                         &player.routine,
                         &snapshot,
                         &player.plan,
+                        player.confirm_stop,
                     ));
                     if let Some(wait) = player::next_visible_change(&snapshot.view) {
                         ctx.request_repaint_after(wait);

@@ -136,6 +136,7 @@ pub fn player_ui(
     routine: &Routine,
     snapshot: &Snapshot,
     plan: &SessionPlan,
+    confirm_stop: bool,
 ) -> Vec<Command> {
     let mut commands = Vec::new();
     let view = &snapshot.view;
@@ -149,7 +150,12 @@ pub fn player_ui(
         .frame(egui::Frame::new().inner_margin(egui::Margin::symmetric(0, 6)))
         .show_separator_line(false)
         .resizable(false)
-        .show(ui, |ui| controls_ui(ui, view, &visuals, &mut commands));
+        .show(ui, |ui| {
+            if confirm_stop {
+                confirm_stop_ui(ui, &visuals, &mut commands);
+            }
+            controls_ui(ui, view, &visuals, &mut commands);
+        });
     if ui.available_width() >= 900.0 {
         egui::Panel::right("player-body-map")
             .frame(egui::Frame::new().inner_margin(egui::Margin::symmetric(8, 8)))
@@ -400,6 +406,27 @@ fn shorten(text: &str, limit: usize) -> String {
     }
 }
 
+/// "Stop this session?" after one Esc: a second Esc stops, Space carries on.
+fn confirm_stop_ui(ui: &mut egui::Ui, visuals: &egui::Visuals, commands: &mut Vec<Command>) {
+    ui.vertical_centered(|ui| {
+        theme::notice_frame(visuals).show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(
+                    RichText::new("Stop this session? Esc again stops it; Space carries on.")
+                        .size(18.0)
+                        .strong(),
+                );
+                if ui.button("Stop the session").clicked() {
+                    commands.push(Command::Control(Control::Stop));
+                }
+                if ui.button("Carry on").clicked() {
+                    commands.push(Command::Control(Control::Resume));
+                }
+            });
+        });
+    });
+}
+
 /// The stop rule and the controls, in one row when there is room and two
 /// when there is not, always fully inside the window.
 fn controls_ui(
@@ -470,7 +497,7 @@ fn controls_ui(
         }
         ui.add(
             egui::Label::new(
-                RichText::new("Keys: Space pause \u{b7} Right arrow skip \u{b7} Left arrow back \u{b7} Esc stop")
+                RichText::new("Keys: Space pause \u{b7} Right arrow skip \u{b7} Left arrow back \u{b7} Esc twice stop")
                     .small()
                     .color(muted),
             )

@@ -121,13 +121,22 @@ pub fn setup_ui(
             }
 
             ui.add_space(12.0);
-            let tools: Vec<&str> = routine.tools_needed().iter().map(|t| t.label()).collect();
+            let tools: Vec<String> = routine
+                .tools_needed()
+                .iter()
+                .enumerate()
+                .map(|(index, tool)| {
+                    let label = tool.label();
+                    if index == 0 { label.to_owned() } else { label.to_lowercase() }
+                })
+                .collect();
+            let tools: Vec<&str> = tools.iter().map(String::as_str).collect();
             ui.horizontal_wrapped(|ui| {
                 ui.label(RichText::new("Have at hand:").strong());
                 if tools.is_empty() {
                     ui.label("nothing but a quiet spot");
                 } else {
-                    ui.label(tools.join(", "));
+                    ui.label(crate::core::words::natural_list(&tools));
                 }
             });
 
@@ -162,7 +171,7 @@ pub fn setup_ui(
             }
             ui.label(
                 RichText::new(
-                    "While playing: Space pause · Right arrow skip · Left arrow back · Esc stop",
+                    "While playing: Space pause · Right arrow skip · Left arrow back · Esc twice stop",
                 )
                 .color(theme::muted(&visuals)),
             );
