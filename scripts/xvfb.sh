@@ -5,7 +5,10 @@ start_xvfb() {
   while [ -e "/tmp/.X11-unix/X$number" ] || [ -e "/tmp/.X$number-lock" ]; do
     number=$((number + 1))
   done
-  Xvfb ":$number" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+  # -noreset: by default Xvfb resets when its last client leaves, and an app
+  # started in that moment cannot connect ("Failed to open connection").
+  mkdir -p target
+  Xvfb ":$number" -screen 0 1280x800x24 -nolisten tcp -noreset >target/xvfb.log 2>&1 &
   XVFB_PID=$!
   export DISPLAY=":$number"
   for _ in $(seq 1 100); do
