@@ -25,6 +25,11 @@ pub fn setup_ui(
     let default_secs = routine.default_length_secs();
     let plan = plan_with_lengths(routine, &setup.step_secs, 0, 0);
     let planned_total = u64::from(setup.total_secs());
+    // Heat, breathing and fixed steps keep their length and the rest cannot
+    // go below their floor: no shorter length is offered.
+    let shortest: u32 = step_lengths(routine, MIN_LENGTH_SECS, &Default::default())
+        .iter()
+        .sum();
 
     // Its own scroll position per routine, starting at the top.
     egui::ScrollArea::vertical()
@@ -61,10 +66,6 @@ pub fn setup_ui(
                 {
                     commands.push(Command::SetLength(default_secs));
                 }
-                // Heat, breathing and fixed steps keep their length and the
-                // rest cannot go below their floor: no shorter length is offered.
-                let shortest: u32 =
-                    step_lengths(routine, MIN_LENGTH_SECS, &Default::default()).iter().sum();
                 for minutes in PRESET_MINUTES {
                     let secs = minutes * 60;
                     if secs == default_secs {
@@ -91,9 +92,7 @@ pub fn setup_ui(
             });
             ui.spacing_mut().slider_width = 360.0;
             let mut minutes = setup.length_secs / 60;
-            let shortest_minutes = step_lengths(routine, MIN_LENGTH_SECS, &Default::default())
-                .iter()
-                .sum::<u32>()
+            let shortest_minutes = shortest
                 .div_ceil(60)
                 .clamp(MIN_LENGTH_SECS / 60, MAX_LENGTH_SECS / 60);
             let slider =
