@@ -23,7 +23,9 @@ not_blank() {
 
 # Starts the app with the given arguments, screenshots it after `settle`
 # seconds, checks the picture is not blank, then quits with Ctrl+Q and checks
-# for a clean exit. Usage: look_and_quit NAME SETTLE_SECS ARGS...
+# for a clean exit. Mid-session (ASK_FIRST=1) the first Ctrl+Q must only ask:
+# the window stays, and a second Ctrl+Q quits.
+# Usage: [ASK_FIRST=1] look_and_quit NAME SETTLE_SECS ARGS...
 look_and_quit() {
   local name=$1 settle=$2 app window
   shift 2
@@ -33,6 +35,16 @@ look_and_quit() {
     sleep "$settle"
     import -window root "$out/$name.png"
     not_blank "$out/$name.png" || fail "$name screenshot is blank"
+    if [ "${ASK_FIRST:-0}" = 1 ]; then
+      xdotool windowfocus --sync "$window" key --clearmodifiers ctrl+q || true
+      sleep 1.5
+      if kill -0 "$app" 2>/dev/null; then
+        echo "smoke: $name asked before quitting mid-session"
+        import -window root "$out/$name-asks.png"
+      else
+        fail "$name quit mid-session on the first Ctrl+Q without asking"
+      fi
+    fi
     xdotool windowfocus --sync "$window" key --clearmodifiers ctrl+q || true
   else
     fail "no $name window appeared"
@@ -50,8 +62,9 @@ look_and_quit() {
 
 # 1. The library window opens, draws, and quits on Ctrl+Q with exit code 0.
 look_and_quit library 1.5
-# 2. A routine plays: the player is drawn, and Ctrl+Q mid-session exits cleanly.
-look_and_quit player 4 --autoplay quick-tension-break --quit-after-secs 60
+# 2. A routine plays: the player is drawn; Ctrl+Q mid-session asks first, and
+#    a second Ctrl+Q exits cleanly.
+ASK_FIRST=1 look_and_quit player 4 --autoplay quick-tension-break --quit-after-secs 60
 
 # The session closed with Ctrl+Q is in the history as stopped early.
 history=$("$binary" --data-dir "$data" history export --format csv)

@@ -19,6 +19,16 @@ pub trait Clock: Send + Sync {
     fn awake(&self) -> Duration {
         self.now()
     }
+
+    /// The calendar time, for what is recorded and shown; never used to time cues.
+    fn utc(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now()
+    }
+
+    /// Today's date where the person is.
+    fn today(&self) -> chrono::NaiveDate {
+        self.utc().with_timezone(&chrono::Local).date_naive()
+    }
 }
 
 /// Reads `now` and `awake` together: the two readings are retaken if the

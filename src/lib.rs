@@ -1,8 +1,10 @@
 //! unknot: guided self-massage and heat routines for back pain.
 //!
 //! `core` is the pure functional core (routines, scaling, the session engine);
-//! `library`, `audio`, `conductor` and `ui` are the thin imperative shell.
+//! `app` holds the state and handles commands and thread messages; `ui` only
+//! draws; `library`, `audio`, `conductor` and `store` are the imperative shell.
 
+pub mod app;
 pub mod audio;
 pub mod clock;
 pub mod conductor;

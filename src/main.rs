@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, anyhow};
 use clap::{Parser, Subcommand};
 
+use unknot::app::{AppDeps, UnknotApp};
 use unknot::audio::{AudioPlayer, CueSink};
 use unknot::clock::MonotonicClock;
 use unknot::core::prefs::Preferences;
@@ -16,7 +17,7 @@ use unknot::core::scale::{MAX_LENGTH_SECS, MIN_LENGTH_SECS};
 use unknot::library;
 use unknot::paths::AppPaths;
 use unknot::store;
-use unknot::ui::{self, AppDeps, EframeApp, UnknotApp};
+use unknot::ui::{self, EframeApp};
 
 /// Guided self-massage and heat routines for back pain.
 #[derive(Parser)]

@@ -9,13 +9,13 @@ use std::time::{Duration, Instant};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
+use unknot::app::{AppDeps, Screen, UnknotApp};
 use unknot::audio::{AudioStatus, SilentSink};
 use unknot::clock::ManualClock;
 use unknot::core::parse::parse_routine;
 use unknot::core::prefs::Preferences;
 use unknot::library;
 use unknot::store::disk::DiskWorker;
-use unknot::ui::{AppDeps, Screen, UnknotApp};
 
 fn harness(routines: &Path) -> Harness<'static, UnknotApp> {
     let deps = AppDeps {
@@ -110,24 +110,63 @@ fn duplicate_a_builtin_edit_a_step_save_and_see_it_in_the_library() {
     assert_eq!(saved.steps.len(), 6);
 }
 
+/// Types `text` into the field with this accessible name or label.
+fn type_into(harness: &mut Harness<'_, UnknotApp>, field: &str, text: &str) {
+    let node = harness.get_by_label(field);
+    node.focus();
+    node.type_text(text);
+    harness.run_steps(3);
+}
+
+fn titles(harness: &Harness<'_, UnknotApp>) -> Vec<String> {
+    match &harness.state().screen {
+        Screen::Editor(editor) => editor.draft.steps.iter().map(|s| s.title.clone()).collect(),
+        other => panic!("expected the editor, found {}", other.name()),
+    }
+}
+
 #[test]
 fn problems_show_inline_and_block_saving() {
     let dir = tempfile::tempdir().unwrap();
     let mut harness = harness(dir.path());
     harness.get_by_label("New routine").click();
     harness.run_steps(3);
+    // A new routine is blank, not filled with example words that could be
+    // saved as the person's own: the check asks for each one.
+    harness.get_by_label("Fix these to save:");
+    harness.get_by_label("name: name is empty");
+    harness.get_by_label("summary: summary is empty");
+    harness.get_by_label("steps[1].instructions: instructions is empty");
+    type_into(&mut harness, "Name", "Desk break");
+    type_into(&mut harness, "Summary", "Shoulders between meetings.");
+    harness.get_by_label("steps[1].title: title is empty");
+    type_into(&mut harness, "Step 1 title", "Shoulder rolls");
+    type_into(
+        &mut harness,
+        "Step 1 instructions",
+        "Roll both shoulders slowly.",
+    );
     harness.get_by_label("Ready to save.");
+
+    // Typing on while a problem comes and goes above keeps every keystroke
+    // in the same field: "X" makes the id invalid, and the box appears.
+    let id = harness.get_by_label("Id (file name)");
+    id.focus();
+    for key in ["X", "Y", "Z"] {
+        harness.get_by_label("Id (file name)").type_text(key);
+        harness.run_steps(3);
+    }
+    match &harness.state().screen {
+        Screen::Editor(editor) => assert_eq!(editor.draft.id, "my-routineXYZ"),
+        other => panic!("expected the editor, found {}", other.name()),
+    }
+    harness.get_by_label("Fix these to save:");
+
     match &mut harness.state_mut().screen {
-        Screen::Editor(editor) => {
-            editor.draft.name.clear();
-            editor.draft.steps[0].title.clear();
-            editor.draft.id = "endorphin-15".into();
-        }
+        Screen::Editor(editor) => editor.draft.id = "endorphin-15".into(),
         other => panic!("expected the editor, found {}", other.name()),
     }
     harness.run_steps(3);
-    harness.get_by_label("name: name is empty");
-    harness.get_by_label("steps[1].title: title is empty");
     harness.get_by_label_contains("id: id \"endorphin-15\" is already used");
     harness.get_by_label("Save").click();
     harness.run_steps(3);
@@ -143,32 +182,43 @@ fn problems_show_inline_and_block_saving() {
 }
 
 #[test]
-fn steps_can_be_added_reordered_and_removed_then_the_routine_deleted() {
+fn steps_can_be_added_reordered_removed_and_undone_then_the_routine_deleted() {
     let dir = tempfile::tempdir().unwrap();
     let mut harness = harness(dir.path());
     harness.get_by_label("New routine").click();
     harness.run_steps(3);
+    type_into(&mut harness, "Name", "My routine");
+    type_into(&mut harness, "Summary", "Evening shoulders.");
+    type_into(&mut harness, "Step 1 title", "First step");
+    type_into(&mut harness, "Step 1 instructions", "Slow strokes.");
     harness.get_by_label("Add a step").click();
     harness.run_steps(3);
-    let title = harness.get_by_label("Step 2 title");
-    title.focus();
-    title.type_text(" two");
-    harness.run_steps(3);
+    type_into(&mut harness, "Step 2 title", "Second");
+    type_into(&mut harness, "Step 2 instructions", "Small circles.");
     harness.get_all_by_label("Up").nth(1).unwrap().click();
     harness.run_steps(3);
-    let titles = |harness: &Harness<'_, UnknotApp>| match &harness.state().screen {
-        Screen::Editor(editor) => editor
-            .draft
-            .steps
-            .iter()
-            .map(|s| s.title.clone())
-            .collect::<Vec<_>>(),
-        other => panic!("expected the editor, found {}", other.name()),
-    };
-    assert_eq!(titles(&harness), vec!["New step two", "First step"]);
+    assert_eq!(titles(&harness), vec!["Second", "First step"]);
+    harness.get_by_label("Moved step 2 up.");
+
+    // Remove says what it did and Undo puts it back.
     harness.get_all_by_label("Remove").nth(1).unwrap().click();
     harness.run_steps(3);
-    assert_eq!(titles(&harness), vec!["New step two"]);
+    assert_eq!(titles(&harness), vec!["Second"]);
+    harness.get_by_label("Removed step 2 \"First step\".");
+    harness.get_by_label("Undo").click();
+    harness.run_steps(3);
+    assert_eq!(titles(&harness), vec!["Second", "First step"]);
+    harness.get_all_by_label("Remove").nth(1).unwrap().click();
+    harness.run_steps(3);
+
+    // Leaving with changes asks first; "Keep editing" stays.
+    harness.get_by_label("Routines").click();
+    harness.run_steps(3);
+    harness.get_by_label("Leave without saving? Your changes will be lost.");
+    harness.get_by_label("Keep editing").click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().screen.name(), "editor");
+
     harness.get_by_label("Save").click();
     harness.run_steps(3);
     wait_until(&mut harness, |app| {
@@ -189,6 +239,61 @@ fn steps_can_be_added_reordered_and_removed_then_the_routine_deleted() {
         app.library().find("my-routine").is_none()
     });
     assert!(!dir.path().join("my-routine.toml").exists());
+}
+
+#[test]
+fn cancel_with_changes_asks_and_discarding_goes_where_the_person_was_going() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    harness.get_by_label("15-minute endorphin routine").click();
+    harness.run_steps(3);
+    harness.get_by_label("Duplicate and edit").click();
+    harness.run_steps(3);
+    // A copy not yet saved counts as a change: Cancel asks.
+    harness.get_by_label("Cancel").click();
+    harness.run_steps(3);
+    harness.get_by_label("Discard changes").click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().screen.name(), "library");
+
+    // Heat spans show and follow a removed step; Settings via the top bar
+    // asks first, then goes to Settings once discarded.
+    harness
+        .get_by_label("Shoulders down to the lower back")
+        .click();
+    harness.run_steps(3);
+    harness.get_by_label("Duplicate and edit").click();
+    harness.run_steps(3);
+    let heat_before = match &harness.state().screen {
+        Screen::Editor(editor) => editor.draft.heat.clone(),
+        other => panic!("expected the editor, found {}", other.name()),
+    };
+    assert!(
+        !heat_before.is_empty(),
+        "this routine lays heat alongside steps"
+    );
+    harness.get_by_label("Heat 1 from step");
+    harness.get_all_by_label("Remove").next().unwrap().click();
+    harness.run_steps(3);
+    match &harness.state().screen {
+        Screen::Editor(editor) => {
+            let span = editor.draft.heat[0];
+            assert_eq!(
+                (span.from_step, span.to_step),
+                (
+                    heat_before[0].from_step.saturating_sub(1),
+                    heat_before[0].to_step - 1
+                ),
+                "the heat stays on the steps it lay on, one fewer"
+            );
+        }
+        other => panic!("expected the editor, found {}", other.name()),
+    }
+    harness.get_by_label("Settings").click();
+    harness.run_steps(3);
+    harness.get_by_label("Discard changes").click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().screen.name(), "settings");
 }
 
 #[test]

@@ -1,103 +1,21 @@
 //! UI tests: the real app driven through egui_kittest, finding widgets by label.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use egui::Key;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 
-use unknot::audio::{AudioStatus, CueSink};
+use unknot::app::{Screen, UnknotApp};
+use unknot::audio::AudioStatus;
 use unknot::clock::ManualClock;
 use unknot::core::engine::{CueKind, Ending, Phase};
-use unknot::core::prefs::{CueSettings, Preferences};
-use unknot::library;
-use unknot::ui::{AppDeps, Screen, UnknotApp};
+use unknot::core::prefs::Preferences;
 
-#[derive(Default)]
-struct Recorded(Mutex<Vec<CueKind>>, Mutex<Vec<f32>>);
-
-impl CueSink for Recorded {
-    fn play(&self, kind: CueKind) {
-        self.0.lock().expect("lock").push(kind);
-    }
-
-    fn apply_settings(&self, master_volume: f32, _cues: &CueSettings) {
-        self.1.lock().expect("lock").push(master_volume);
-    }
-}
-
-fn app(clock: &ManualClock, audio: AudioStatus) -> (UnknotApp, Arc<Recorded>) {
-    app_with(clock, audio, read_safety(), None)
-}
-
-fn app_with(
-    clock: &ManualClock,
-    audio: AudioStatus,
-    prefs: Preferences,
-    prefs_saver: Option<unknot::store::prefs_store::PrefsSaver>,
-) -> (UnknotApp, Arc<Recorded>) {
-    app_from(clock, audio, prefs, prefs_saver, None)
-}
-
-/// An app that records sessions in the history file at `path`.
-fn app_with_history(
-    clock: &ManualClock,
-    prefs: Preferences,
-    path: &std::path::Path,
-) -> (UnknotApp, Arc<Recorded>) {
-    let history = unknot::store::history_worker::HistoryWorker::start(
-        path.to_owned(),
-        "s".into(),
-        Arc::new(|| {}),
-    );
-    app_from(clock, AudioStatus::Ready, prefs, None, Some(history))
-}
-
-fn app_from(
-    clock: &ManualClock,
-    audio: AudioStatus,
-    prefs: Preferences,
-    prefs_saver: Option<unknot::store::prefs_store::PrefsSaver>,
-    history: Option<unknot::store::history_worker::HistoryWorker>,
-) -> (UnknotApp, Arc<Recorded>) {
-    let cues = Arc::new(Recorded::default());
-    let deps = AppDeps {
-        library: library::load_builtin(),
-        clock: Arc::new(clock.clone()),
-        cues: Arc::clone(&cues) as Arc<dyn CueSink>,
-        audio_status: Box::new(move || audio.clone()),
-        prefs,
-        prefs_saver,
-        startup_notice: None,
-        disk: None,
-        prefs_path: None,
-        history,
-        user_routines_dir: None,
-    };
-    (UnknotApp::new(deps, Arc::new(|| {})), cues)
-}
-
-fn harness(app: UnknotApp) -> Harness<'static, UnknotApp> {
-    Harness::builder()
-        .with_size(egui::vec2(1200.0, 900.0))
-        .build_ui_state(|ui, app: &mut UnknotApp| app.show(ui), app)
-}
-
-fn phase(harness: &Harness<'_, UnknotApp>) -> Phase {
-    match &harness.state().screen {
-        Screen::Player(player) => player.conductor.snapshot().view.phase,
-        other => panic!("expected the player, found {}", other.name()),
-    }
-}
-
-fn paused(harness: &Harness<'_, UnknotApp>) -> bool {
-    match &harness.state().screen {
-        Screen::Player(player) => player.conductor.snapshot().view.paused,
-        other => panic!("expected the player, found {}", other.name()),
-    }
-}
+mod common;
+use common::ui::*;
 
 #[test]
 fn open_endorphin_start_pause_resume_skip_stop() {
@@ -302,10 +220,9 @@ fn volume_reaches_the_audio_and_test_sound_plays_a_cue() {
         cues.0.lock().expect("lock").as_slice(),
         &[CueKind::StepStart]
     );
-    let ctx = harness.ctx.clone();
-    harness
-        .state_mut()
-        .run_command(unknot::ui::Command::SetVolume(1.7), &ctx);
+    harness.state_mut().run_command(unknot::app::Command::Prefs(
+        unknot::app::PrefsCommand::SetVolume(1.7),
+    ));
     assert_eq!(
         cues.1.lock().expect("lock").last(),
         Some(&1.0),
@@ -314,7 +231,7 @@ fn volume_reaches_the_audio_and_test_sound_plays_a_cue() {
     assert!((harness.state().prefs().master_volume - 1.0).abs() < f32::EPSILON);
 }
 
-fn setup_state(harness: &Harness<'_, UnknotApp>) -> unknot::ui::SetupState {
+fn setup_state(harness: &Harness<'_, UnknotApp>) -> unknot::app::SetupState {
     match &harness.state().screen {
         Screen::Setup(setup) => setup.clone(),
         other => panic!("expected setup, found {}", other.name()),
@@ -421,12 +338,11 @@ fn settings_change_cues_theme_and_lead_in() {
     assert_eq!(harness.ctx.theme(), egui::Theme::Light);
 
     // The lead-in setting reaches the next session.
-    let ctx = harness.ctx.clone();
     let mut prefs = harness.state().prefs().clone();
     prefs.lead_in_secs = 12;
-    harness
-        .state_mut()
-        .run_command(unknot::ui::Command::ChangePrefs(Box::new(prefs)), &ctx);
+    harness.state_mut().run_command(unknot::app::Command::Prefs(
+        unknot::app::PrefsCommand::Change(Box::new(prefs)),
+    ));
     harness
         .state_mut()
         .autoplay("quick-tension-break", None)
@@ -548,26 +464,6 @@ fn a_finished_session_lands_in_the_history_with_its_pain_ratings() {
     assert_eq!(row.notes, "shoulders looser");
 }
 
-fn history_state(app: &UnknotApp) -> Option<&unknot::ui::history::HistoryState> {
-    match &app.screen {
-        Screen::History(state) => Some(state),
-        _ => None,
-    }
-}
-
-/// Runs frames until the history thread's answer has been drawn.
-fn wait_until(harness: &mut Harness<'_, UnknotApp>, what: &str, done: impl Fn(&UnknotApp) -> bool) {
-    for _ in 0..200 {
-        harness.run_steps(1);
-        if done(harness.state()) {
-            harness.run_steps(2);
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    panic!("timed out waiting for {what}");
-}
-
 #[test]
 fn a_long_history_draws_only_visible_rows_filters_and_hides_the_streak() {
     use unknot::core::history::Outcome;
@@ -687,14 +583,6 @@ fn a_long_history_draws_only_visible_rows_filters_and_hides_the_streak() {
             .and_then(|state| state.view.as_ref())
             .is_some_and(|view| view.matching == 5000)
     });
-}
-
-/// Preferences of someone who has read the first-start safety page.
-fn read_safety() -> Preferences {
-    Preferences {
-        safety_acknowledged: true,
-        ..Preferences::default()
-    }
 }
 
 #[test]
@@ -1009,10 +897,7 @@ fn the_heat_alarm_repeats_asks_for_attention_and_stops_only_when_answered() {
         UnknotApp::heat_alarm_pending,
     );
     harness.get_by_label("Take the heat off now.");
-    assert_eq!(
-        harness.state_mut().attention_change(),
-        Some(egui::UserAttentionType::Critical)
-    );
+    assert_eq!(harness.state_mut().attention_change(), Some(true));
     assert_eq!(harness.state_mut().attention_change(), None, "asked once");
     let first = heat_offs(&cues);
     assert!(first >= 1);
@@ -1032,10 +917,7 @@ fn the_heat_alarm_repeats_asks_for_attention_and_stops_only_when_answered() {
     harness.run();
     assert!(harness.query_by_label("Take the heat off now.").is_none());
     assert!(!harness.state_mut().heat_alarm_pending());
-    assert_eq!(
-        harness.state_mut().attention_change(),
-        Some(egui::UserAttentionType::Reset)
-    );
+    assert_eq!(harness.state_mut().attention_change(), Some(false));
     let answered = heat_offs(&cues);
     clock.advance(Duration::from_secs(120));
     harness.run();

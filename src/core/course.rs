@@ -49,6 +49,8 @@ pub struct CourseProgress {
     pub next_on: Option<NaiveDate>,
     /// Two rated sessions in a row brought no relief.
     pub no_relief: bool,
+    /// The next session is due today (or overdue).
+    pub due_today: bool,
 }
 
 /// The suggested day of each session.
@@ -91,6 +93,7 @@ pub fn progress(plan: &CoursePlan, sessions: &[CourseSession], today: NaiveDate)
         done,
         next_on,
         no_relief,
+        due_today: next_on.is_some_and(|next| next <= today),
     }
 }
 

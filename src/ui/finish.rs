@@ -2,7 +2,8 @@
 
 use egui::RichText;
 
-use super::{Command, FinishSummary, theme};
+use super::theme;
+use crate::app::{Command, FinishSummary, NavCommand, SessionCommand};
 use crate::core::engine::Ending;
 use crate::core::routine::format_clock;
 
@@ -52,10 +53,10 @@ pub fn finish_ui(ui: &mut egui::Ui, summary: &FinishSummary) -> Vec<Command> {
             ui.set_max_width(520.0);
             ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
                 super::setup::pain_ui(ui, "How much does it hurt now? (optional)", "Pain", summary.pain_after, |pain| {
-                    commands.push(Command::RateSession {
+                    commands.push(Command::Session(SessionCommand::RateSession {
                         pain_after: pain,
                         notes: summary.notes.clone(),
-                    });
+                    }));
                 });
                 if let Some(before) = summary.pain_before {
                     ui.label(
@@ -75,10 +76,10 @@ pub fn finish_ui(ui: &mut egui::Ui, summary: &FinishSummary) -> Vec<Command> {
                     )
                     .labelled_by(label.id);
                 if response.changed() {
-                    commands.push(Command::RateSession {
+                    commands.push(Command::Session(SessionCommand::RateSession {
                         pain_after: summary.pain_after,
                         notes,
-                    });
+                    }));
                 }
             });
         });
@@ -86,10 +87,10 @@ pub fn finish_ui(ui: &mut egui::Ui, summary: &FinishSummary) -> Vec<Command> {
         ui.horizontal(|ui| {
             ui.add_space((ui.available_width() - 330.0).max(0.0) / 2.0);
             if ui.add(egui::Button::new("Play again").min_size(egui::vec2(150.0, 40.0))).clicked() {
-                commands.push(Command::PlayAgain);
+                commands.push(Command::Session(SessionCommand::PlayAgain));
             }
             if ui.add(egui::Button::new("Back to routines").min_size(egui::vec2(170.0, 40.0))).clicked() {
-                commands.push(Command::ShowLibrary);
+                commands.push(Command::Nav(NavCommand::ShowLibrary));
             }
         });
     });

@@ -5,233 +5,23 @@
 //! history thread a page at a time, so 100,000 sessions scroll as smoothly as
 //! ten.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
-use chrono::{Datelike, Duration as Days, Local, NaiveDate};
+use chrono::{Datelike, Local, NaiveDate};
 use egui::{RichText, Sense};
 use egui_extras::{Column, TableBuilder};
 use egui_plot::{Bar, BarChart, Line, Plot, PlotPoints, Points};
 
-use super::{Command, theme};
+use super::theme;
+pub use crate::app::history::{DateRange, Detail, HistoryState, PAGE_ROWS};
+use crate::app::{Command, HistoryCommand};
 use crate::core::history::{HistoryFilter, Outcome};
 use crate::core::routine::format_clock;
 use crate::store::export::ExportFormat;
 use crate::store::history_db::SessionRow;
 use crate::store::history_worker::HistoryView;
 
-/// Rows fetched per request.
-pub const PAGE_ROWS: u64 = 100;
-/// Pages kept in memory; the ones farthest from view are dropped first.
-const MAX_PAGES_KEPT: usize = 40;
 const ROW_HEIGHT: f32 = 26.0;
-
-/// A quick choice of dates for the filter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DateRange {
-    /// No date limit.
-    AllTime,
-    /// Today and the six days before.
-    LastWeek,
-    /// The last 30 days.
-    LastMonth,
-    /// The last twelve weeks.
-    LastTwelveWeeks,
-    /// Since 1 January.
-    ThisYear,
-    /// Typed dates.
-    Custom,
-}
-
-impl DateRange {
-    const ALL: [DateRange; 6] = [
-        DateRange::AllTime,
-        DateRange::LastWeek,
-        DateRange::LastMonth,
-        DateRange::LastTwelveWeeks,
-        DateRange::ThisYear,
-        DateRange::Custom,
-    ];
-
-    fn label(self) -> &'static str {
-        match self {
-            DateRange::AllTime => "All dates",
-            DateRange::LastWeek => "Last 7 days",
-            DateRange::LastMonth => "Last 30 days",
-            DateRange::LastTwelveWeeks => "Last 12 weeks",
-            DateRange::ThisYear => "This year",
-            DateRange::Custom => "Between dates",
-        }
-    }
-
-    /// The dates this choice means on `today` (`None` for typed dates).
-    fn dates(self, today: NaiveDate) -> Option<(Option<NaiveDate>, Option<NaiveDate>)> {
-        let back = |days: i64| Some((Some(today - Days::days(days)), None));
-        match self {
-            DateRange::AllTime => Some((None, None)),
-            DateRange::LastWeek => back(6),
-            DateRange::LastMonth => back(29),
-            DateRange::LastTwelveWeeks => back(83),
-            DateRange::ThisYear => Some((today.with_ordinal(1), None)),
-            DateRange::Custom => None,
-        }
-    }
-}
-
-/// The detail view of one session, with the person's edits.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Detail {
-    /// The session as stored.
-    pub row: SessionRow,
-    /// Pain before as edited.
-    pub pain_before: Option<u8>,
-    /// Pain after as edited.
-    pub pain_after: Option<u8>,
-    /// Notes as edited.
-    pub notes: String,
-    /// Waiting for "Delete" to be confirmed.
-    pub confirm_delete: bool,
-}
-
-impl Detail {
-    /// Opens a session for editing.
-    pub fn new(row: SessionRow) -> Self {
-        Self {
-            pain_before: row.pain_before,
-            pain_after: row.pain_after,
-            notes: row.notes.clone(),
-            row,
-            confirm_delete: false,
-        }
-    }
-
-    /// Whether there is anything to save.
-    pub fn changed(&self) -> bool {
-        self.pain_before != self.row.pain_before
-            || self.pain_after != self.row.pain_after
-            || self.notes != self.row.notes
-    }
-}
-
-/// The history screen's state.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HistoryState {
-    /// The filter in force.
-    pub filter: HistoryFilter,
-    /// The date choice.
-    pub range: DateRange,
-    /// "From" as typed (custom dates).
-    pub from_text: String,
-    /// "To" as typed (custom dates).
-    pub to_text: String,
-    /// The latest query sent; older answers are ignored.
-    pub generation: u64,
-    /// The latest answer.
-    pub view: Option<Box<HistoryView>>,
-    /// Rows by page number.
-    pub pages: BTreeMap<u64, Vec<SessionRow>>,
-    /// Pages asked for and not yet here.
-    pub requested: BTreeSet<u64>,
-    /// The open session.
-    pub detail: Option<Detail>,
-    /// The last deleted session, for "Undo".
-    pub deleted: Option<SessionRow>,
-    /// Whether the export bar is open.
-    pub exporting: bool,
-    /// Export format.
-    pub export_format: ExportFormat,
-    /// Export path as typed or picked.
-    pub export_path: String,
-    /// A passing result ("Saved.") shown beside the heading.
-    pub message: Option<String>,
-    /// Something that went wrong, shown in a notice until dismissed.
-    pub problem: Option<String>,
-}
-
-impl HistoryState {
-    /// A fresh screen with no filter; `export_folder` is where exports go by default.
-    pub fn new(export_folder: &std::path::Path) -> Self {
-        Self {
-            filter: HistoryFilter::default(),
-            range: DateRange::AllTime,
-            from_text: String::new(),
-            to_text: String::new(),
-            generation: 0,
-            view: None,
-            pages: BTreeMap::new(),
-            requested: BTreeSet::new(),
-            detail: None,
-            deleted: None,
-            exporting: false,
-            export_format: ExportFormat::Csv,
-            export_path: export_folder
-                .join("unknot-history.csv")
-                .display()
-                .to_string(),
-            message: None,
-            problem: None,
-        }
-    }
-
-    /// Takes a new view: the first page replaces whatever was cached.
-    pub fn accept_view(&mut self, view: Box<HistoryView>) {
-        if view.generation != self.generation {
-            return;
-        }
-        self.pages.clear();
-        self.requested.clear();
-        self.pages.insert(0, view.first_page.clone());
-        if let Some(detail) = &mut self.detail
-            && let Some(fresh) = view.first_page.iter().find(|row| row.id == detail.row.id)
-        {
-            detail.row = fresh.clone();
-        }
-        self.view = Some(view);
-    }
-
-    /// Takes a page of rows, dropping far-away pages to bound memory.
-    pub fn accept_page(&mut self, generation: u64, offset: u64, rows: Vec<SessionRow>) {
-        if generation != self.generation {
-            return;
-        }
-        let page = offset / PAGE_ROWS;
-        self.requested.remove(&page);
-        self.pages.insert(page, rows);
-        while self.pages.len() > MAX_PAGES_KEPT {
-            let farthest = self
-                .pages
-                .keys()
-                .copied()
-                .max_by_key(|kept| kept.abs_diff(page));
-            match farthest {
-                Some(far) => {
-                    self.pages.remove(&far);
-                }
-                None => break,
-            }
-        }
-    }
-
-    /// The row at `index`, if its page is here.
-    pub fn row(&self, index: u64) -> Option<&SessionRow> {
-        self.pages
-            .get(&(index / PAGE_ROWS))
-            .and_then(|rows| rows.get((index % PAGE_ROWS) as usize))
-    }
-
-    /// The rows the table currently has, in order (tests).
-    pub fn loaded_rows(&self) -> impl Iterator<Item = &SessionRow> {
-        self.pages.values().flatten()
-    }
-
-    fn export_path_for(&mut self, format: ExportFormat) {
-        let path = std::path::PathBuf::from(self.export_path.trim());
-        self.export_path = path
-            .with_extension(format.extension())
-            .display()
-            .to_string();
-        self.export_format = format;
-    }
-}
 
 /// A short local date for the table: day and time this year, day and year before.
 pub fn short_local_time(at: chrono::DateTime<chrono::Utc>, today: NaiveDate) -> String {
@@ -322,10 +112,10 @@ pub fn history_ui(
                     deleted.routine_name
                 ));
                 if ui.button("Undo").clicked() {
-                    commands.push(Command::UndoDeleteSession);
+                    commands.push(Command::History(HistoryCommand::UndoDelete));
                 }
                 if ui.small_button("OK").clicked() {
-                    commands.push(Command::ForgetDeletedSession);
+                    commands.push(Command::History(HistoryCommand::ForgetDeleted));
                 }
             });
         });
@@ -566,7 +356,7 @@ fn filters_ui(
         }
     });
     if state.filter != before {
-        commands.push(Command::QueryHistory);
+        commands.push(Command::History(HistoryCommand::Query));
     }
 }
 
@@ -660,7 +450,7 @@ fn table_ui(
         });
     for page in wanted_pages {
         if state.requested.insert(page) {
-            commands.push(Command::LoadHistoryPage(page * PAGE_ROWS));
+            commands.push(Command::History(HistoryCommand::LoadPage(page * PAGE_ROWS)));
         }
     }
     if let Some(session) = clicked {
@@ -738,17 +528,17 @@ fn detail_ui(ui: &mut egui::Ui, state: &mut HistoryState, commands: &mut Vec<Com
             .add_enabled(detail.changed(), egui::Button::new("Save changes"))
             .clicked()
         {
-            commands.push(Command::EditSession {
+            commands.push(Command::History(HistoryCommand::EditSession {
                 id: row.id,
                 pain_before: detail.pain_before,
                 pain_after: detail.pain_after,
                 notes: detail.notes.clone(),
-            });
+            }));
         }
         if detail.confirm_delete {
             ui.label("Delete this session?");
             if ui.button("Delete").clicked() {
-                commands.push(Command::DeleteSession(row.id));
+                commands.push(Command::History(HistoryCommand::DeleteSession(row.id)));
             }
             if ui.button("Keep").clicked() {
                 detail.confirm_delete = false;
@@ -1003,14 +793,16 @@ fn export_bar(ui: &mut egui::Ui, state: &mut HistoryState, commands: &mut Vec<Co
             ui.add(egui::TextEdit::singleline(&mut state.export_path).desired_width(300.0))
                 .labelled_by(label.id);
             if ui.button("Browse…").clicked() {
-                commands.push(Command::BrowseHistoryExport);
+                commands.push(Command::History(HistoryCommand::BrowseExport));
             }
             let path = state.export_path.trim();
             if ui
                 .add_enabled(!path.is_empty(), egui::Button::new("Export"))
                 .clicked()
             {
-                commands.push(Command::ExportHistory(std::path::PathBuf::from(path)));
+                commands.push(Command::History(HistoryCommand::Export(
+                    std::path::PathBuf::from(path),
+                )));
             }
         });
     });

@@ -4,7 +4,8 @@ use std::path::Path;
 
 use egui::RichText;
 
-use super::{Command, theme};
+use super::theme;
+use crate::app::{Command, NavCommand, RoutineCommand, SessionCommand};
 use crate::core::course::{COURSE_SESSIONS, CourseProgress};
 use crate::core::routine::format_length;
 use crate::library::{DEFAULT_ROUTINE_ID, Library, LibraryEntry, RoutineSource};
@@ -30,7 +31,7 @@ pub fn library_ui(
                         card.routine_name
                     ));
                     if ui.small_button("OK").clicked() {
-                        commands.push(Command::DismissNoRelief);
+                        commands.push(Command::Session(SessionCommand::DismissNoRelief));
                     }
                 });
             });
@@ -39,10 +40,10 @@ pub fn library_ui(
         ui.horizontal(|ui| {
             ui.heading(RichText::new("Routines").strong());
             if ui.button("New routine").clicked() {
-                commands.push(Command::NewRoutine);
+                commands.push(Command::Routines(RoutineCommand::NewRoutine));
             }
             if ui.button("Import…").clicked() {
-                commands.push(Command::ShowImport);
+                commands.push(Command::Routines(RoutineCommand::ShowImport));
             }
         });
         ui.label(
@@ -109,10 +110,9 @@ pub struct CourseCard {
 
 /// "Course: 2 of 4 done, next on Mon 30 Nov" and the like.
 pub fn course_text(progress: &CourseProgress) -> String {
-    let today = chrono::Local::now().date_naive();
     match progress.next_on {
         None => format!("Course complete: {COURSE_SESSIONS} of {COURSE_SESSIONS} sessions done"),
-        Some(next) if next <= today => format!(
+        Some(_) if progress.due_today => format!(
             "Course: {} of {COURSE_SESSIONS} done, next one due today",
             progress.done
         ),
@@ -211,5 +211,5 @@ fn card_ui(
     if click.hovered() {
         ui.ctx().set_cursor_icon(egui::CursorIcon::PointingHand);
     }
-    (open || click.clicked()).then(|| Command::OpenRoutine(routine.id.clone()))
+    (open || click.clicked()).then(|| Command::Nav(NavCommand::OpenRoutine(routine.id.clone())))
 }

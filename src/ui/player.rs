@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use egui::{Align, Layout, RichText};
 
-use super::{Command, theme};
+use super::theme;
+use crate::app::{Command, NavCommand, SessionCommand};
 use crate::conductor::Snapshot;
 use crate::core::engine::{
     Control, CueKind, HeatStatus, HeatView, Phase, SessionPlan, SessionView,
@@ -136,7 +137,7 @@ pub fn player_ui(
     routine: &Routine,
     snapshot: &Snapshot,
     plan: &SessionPlan,
-    confirm_stop: bool,
+    ask: Ask,
 ) -> Vec<Command> {
     let mut commands = Vec::new();
     let view = &snapshot.view;
@@ -151,10 +152,17 @@ pub fn player_ui(
         .show_separator_line(false)
         .resizable(false)
         .show(ui, |ui| {
-            if confirm_stop {
-                confirm_stop_ui(ui, &visuals, &mut commands);
+            match ask {
+                Ask::Nothing => controls_ui(ui, view, &visuals, &mut commands),
+                Ask::Stop => {
+                    confirm_stop_ui(ui, &visuals, &mut commands);
+                    controls_ui(ui, view, &visuals, &mut commands);
+                }
+                // The session is paused and the answer is all that matters:
+                // the question takes the controls' place, so it fits wherever
+                // they did.
+                Ask::Quit => confirm_quit_ui(ui, view, &visuals, &mut commands),
             }
-            controls_ui(ui, view, &visuals, &mut commands);
         });
     if ui.available_width() >= 900.0 {
         egui::Panel::right("player-body-map")
@@ -407,6 +415,66 @@ fn shorten(text: &str, limit: usize) -> String {
 }
 
 /// "Stop this session?" after one Esc: a second Esc stops, Space carries on.
+/// A question the player is asking before it ends the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ask {
+    /// Nothing: the usual controls.
+    Nothing,
+    /// Esc was pressed once: stop?
+    Stop,
+    /// Ctrl+Q or the window's close button: quit the app?
+    Quit,
+}
+
+/// "Quit unknot?" mid-session: the session is paused, and quitting records it
+/// as stopped early. With heat on, the first thing said is to take it off.
+fn confirm_quit_ui(
+    ui: &mut egui::Ui,
+    view: &SessionView,
+    visuals: &egui::Visuals,
+    commands: &mut Vec<Command>,
+) {
+    let heat_on = matches!(
+        view.heat,
+        Some(HeatView {
+            status: HeatStatus::On { .. },
+            ..
+        })
+    );
+    ui.vertical_centered(|ui| {
+        theme::notice_frame(visuals).show(ui, |ui| {
+            ui.vertical(|ui| {
+                if heat_on {
+                    ui.label(
+                        RichText::new("The heat is on: take it off before you go.")
+                            .size(18.0)
+                            .strong()
+                            .color(theme::warm(visuals)),
+                    );
+                }
+                ui.label(
+                    RichText::new(
+                        "Quit unknot? The session is paused; quitting ends it and keeps it in your history as stopped early.",
+                    )
+                    .size(16.0),
+                );
+                ui.horizontal_wrapped(|ui| {
+                    if ui.button("Stop and quit").clicked() {
+                        commands.push(Command::Nav(NavCommand::QuitNow));
+                    }
+                    if ui.button("Keep the session").clicked() {
+                        commands.push(Command::Nav(NavCommand::CancelQuit));
+                    }
+                    ui.label(
+                        RichText::new("Ctrl+Q again quits; Esc keeps the session.")
+                            .color(theme::muted(visuals)),
+                    );
+                });
+            });
+        });
+    });
+}
+
 fn confirm_stop_ui(ui: &mut egui::Ui, visuals: &egui::Visuals, commands: &mut Vec<Command>) {
     ui.vertical_centered(|ui| {
         theme::notice_frame(visuals).show(ui, |ui| {
@@ -417,10 +485,10 @@ fn confirm_stop_ui(ui: &mut egui::Ui, visuals: &egui::Visuals, commands: &mut Ve
                         .strong(),
                 );
                 if ui.button("Stop the session").clicked() {
-                    commands.push(Command::Control(Control::Stop));
+                    commands.push(Command::Session(SessionCommand::Control(Control::Stop)));
                 }
                 if ui.button("Carry on").clicked() {
-                    commands.push(Command::Control(Control::Resume));
+                    commands.push(Command::Session(SessionCommand::Control(Control::Resume)));
                 }
             });
         });
@@ -456,15 +524,15 @@ fn controls_ui(
             (
                 "Back",
                 "Left arrow: restart this step; press again at once for the previous step",
-                Command::Control(Control::Back),
+                Command::Session(SessionCommand::Control(Control::Back)),
             ),
-            (pause_label, "Space", Command::Control(Control::TogglePause)),
-            ("Skip", "Right arrow", Command::Control(Control::Skip)),
-            ("Stop", "Esc", Command::Control(Control::Stop)),
+            (pause_label, "Space", Command::Session(SessionCommand::Control(Control::TogglePause))),
+            ("Skip", "Right arrow", Command::Session(SessionCommand::Control(Control::Skip))),
+            ("Stop", "Esc", Command::Session(SessionCommand::Control(Control::Stop))),
             (
                 "Stop \u{2014} it hurt",
                 "End now and note in your history that it hurt",
-                Command::StopHurt,
+                Command::Session(SessionCommand::StopHurt),
             ),
         ];
         let rows: Vec<&[(&str, &str, Command)]> = if one_row {
@@ -479,7 +547,7 @@ fn controls_ui(
                 Layout::left_to_right(Align::Center),
                 |ui| {
                     for (label, hint, command) in row {
-                        let text = if matches!(command, Command::StopHurt) {
+                        let text = if matches!(command, Command::Session(SessionCommand::StopHurt)) {
                             RichText::new(*label).color(theme::warm(visuals))
                         } else {
                             RichText::new(*label)

@@ -3,7 +3,8 @@
 
 use egui::RichText;
 
-use super::{Command, theme};
+use super::theme;
+use crate::app::{Command, NavCommand};
 
 /// Signs that call for a professional before (or instead of) self-massage.
 pub const RED_FLAGS: [&str; 9] = [
@@ -24,6 +25,37 @@ pub fn safety_ui(ui: &mut egui::Ui, first_time: bool) -> Vec<Command> {
     let visuals = ui.visuals().clone();
     let warm = theme::warm(&visuals);
     let muted = theme::muted(&visuals);
+    // The way on stays at the bottom of the window, however short it is.
+    egui::Panel::bottom("safety-controls")
+        .frame(egui::Frame::new().inner_margin(egui::Margin::symmetric(0, 8)))
+        .show_separator_line(true)
+        .resizable(false)
+        .show(ui, |ui| {
+            ui.vertical_centered(|ui| {
+                if first_time {
+                    if ui
+                        .add(
+                            egui::Button::new(RichText::new("I have read this").size(18.0))
+                                .min_size(egui::vec2(220.0, 44.0)),
+                        )
+                        .clicked()
+                    {
+                        commands.push(Command::Nav(NavCommand::AcknowledgeSafety));
+                    }
+                    ui.label(
+                        RichText::new(
+                            "This page stays one click away under \"Safety\" at the top.",
+                        )
+                        .color(muted),
+                    );
+                } else if ui
+                    .add(egui::Button::new("Back to routines").min_size(egui::vec2(180.0, 40.0)))
+                    .clicked()
+                {
+                    commands.push(Command::Nav(NavCommand::ShowLibrary));
+                }
+            });
+        });
     egui::ScrollArea::vertical().id_salt("safety-body").auto_shrink(false).show(ui, |ui| {
         ui.vertical_centered(|ui| {
             ui.set_max_width(720.0);
@@ -57,33 +89,13 @@ pub fn safety_ui(ui: &mut egui::Ui, first_time: bool) -> Vec<Command> {
                 ui.set_width(width);
                 ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
                     ui.label(RichText::new("While you massage").size(19.0).strong());
-                    ui.label("The muscles should let go under the pressure. If they tense up instead, or the pain sharpens, ease off or stop. Press Esc, or \"Stop \u{2014} it hurt\", at any time. Never press on the bony ridge of the spine; work the muscles beside it.");
+                    ui.label("The muscles should let go under the pressure. If they tense up instead, or the pain sharpens, ease off or stop. Press Esc twice, or \"Stop \u{2014} it hurt\", at any time. Never press on the bony ridge of the spine; work the muscles beside it.");
                     ui.add_space(6.0);
                     ui.label(RichText::new("With heat").size(19.0).strong());
                     ui.label("Always keep a towel or cloth between the heat and your skin, start at the lowest comfortable warmth, and check the skin every five minutes. At most 20 minutes at a stretch, then a break of an hour or two. Never lie on a heat pack or fall asleep with one on. A fresh injury with swelling (the first two or three days) needs cold, not heat.");
                 });
             });
-            ui.add_space(14.0);
-            if first_time {
-                if ui
-                    .add(
-                        egui::Button::new(RichText::new("I have read this").size(18.0))
-                            .min_size(egui::vec2(220.0, 44.0)),
-                    )
-                    .clicked()
-                {
-                    commands.push(Command::AcknowledgeSafety);
-                }
-                ui.label(
-                    RichText::new("This page stays one click away under \"Safety\" at the top.")
-                        .color(muted),
-                );
-            } else if ui
-                .add(egui::Button::new("Back to routines").min_size(egui::vec2(180.0, 40.0)))
-                .clicked()
-            {
-                commands.push(Command::ShowLibrary);
-            }
+            ui.add_space(8.0);
         });
     });
     commands

@@ -3,7 +3,8 @@
 
 use egui::RichText;
 
-use super::{Command, theme};
+use super::theme;
+use crate::app::{Command, PrefsCommand};
 use crate::core::engine::CueKind;
 use crate::core::prefs::{
     LengthMode, MAX_LEAD_IN_SECS, MAX_TRANSITION_SECS, Preferences, ThemeChoice, UI_SCALE_RANGE,
@@ -99,7 +100,7 @@ pub fn settings_ui(ui: &mut egui::Ui, prefs: &Preferences) -> Vec<Command> {
                         .button(format!("Play {}", kind.label().to_lowercase()))
                         .clicked()
                     {
-                        commands.push(Command::PreviewCue(kind));
+                        commands.push(Command::Prefs(PrefsCommand::PreviewCue(kind)));
                     }
                     ui.horizontal(|ui| {
                         match &cue.custom_file {
@@ -127,7 +128,7 @@ pub fn settings_ui(ui: &mut egui::Ui, prefs: &Preferences) -> Vec<Command> {
                             .on_hover_text("Use your own .wav, .ogg, .flac or .mp3 file (up to 5 MiB)")
                             .clicked()
                         {
-                            commands.push(Command::ChooseCueSound(kind));
+                            commands.push(Command::Prefs(PrefsCommand::ChooseCueSound(kind)));
                         }
                     });
                     ui.end_row();
@@ -174,7 +175,7 @@ pub fn settings_ui(ui: &mut egui::Ui, prefs: &Preferences) -> Vec<Command> {
             .on_hover_text("Some people find streaks motivating, others find them stressful");
     });
     if edited != *prefs {
-        commands.push(Command::ChangePrefs(Box::new(edited)));
+        commands.push(Command::Prefs(PrefsCommand::Change(Box::new(edited))));
     }
     commands
 }

@@ -2,7 +2,8 @@
 
 use egui::RichText;
 
-use super::{Command, SetupState, theme};
+use super::theme;
+use crate::app::{Command, RoutineCommand, SessionCommand, SetupState};
 use crate::core::plan::{plan_with_lengths, step_lengths};
 use crate::core::routine::{format_clock, format_length};
 use crate::core::scale::{MAX_LENGTH_SECS, MIN_LENGTH_SECS};
@@ -18,6 +19,7 @@ pub fn setup_ui(
     remembered: bool,
     user_owned: bool,
     course: CourseHere,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Vec<Command> {
     let mut commands = Vec::new();
     let routine = &setup.routine;
@@ -31,25 +33,74 @@ pub fn setup_ui(
         .iter()
         .sum();
 
+    // The routine's name stays at the top and Start at the bottom, whatever
+    // the window's height; only what is between them scrolls.
+    egui::Panel::top("setup-header")
+        .frame(egui::Frame::new().inner_margin(egui::Margin::symmetric(0, 4)))
+        .show_separator_line(false)
+        .resizable(false)
+        .show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.heading(RichText::new(&routine.name).strong());
+                let (label, hint) = if user_owned {
+                    ("Edit", "Change this routine's steps and text")
+                } else {
+                    (
+                        "Duplicate and edit",
+                        "Built-in routines stay as they are; edit your own copy",
+                    )
+                };
+                if ui.button(label).on_hover_text(hint).clicked() {
+                    commands.push(Command::Routines(RoutineCommand::EditRoutine(
+                        routine.id.clone(),
+                    )));
+                }
+                if ui.button("Export…").clicked() {
+                    commands.push(Command::Routines(RoutineCommand::ShowExport(
+                        routine.clone(),
+                    )));
+                }
+            });
+        });
+    egui::Panel::bottom("setup-controls")
+        .frame(egui::Frame::new().inner_margin(egui::Margin::symmetric(0, 8)))
+        .show_separator_line(true)
+        .resizable(false)
+        .show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+        let start = egui::Button::new(RichText::new("Start").size(22.0))
+                .min_size(egui::vec2(180.0, 48.0))
+                .fill(theme::accent(&visuals).gamma_multiply(0.35));
+            if ui
+                .add_enabled(setup.can_start(), start)
+                .on_hover_text("Enter")
+                .on_disabled_hover_text("Answer the heat question above first")
+                .clicked()
+            {
+                commands.push(Command::Session(SessionCommand::Start));
+            }
+            if !setup.can_start() {
+                // Said in the open, not only on hover.
+                ui.label(
+                    RichText::new("Answer the heat question above to start.")
+                        .color(theme::warm(&visuals)),
+                );
+            }
+            ui.label(
+                RichText::new(
+                    "While playing: Space pause · Right arrow skip · Left arrow back · Esc twice stop",
+                )
+                .color(theme::muted(&visuals)),
+            );
+
+            });
+        });
+
     // Its own scroll position per routine, starting at the top.
     egui::ScrollArea::vertical()
         .id_salt(("setup-body", &routine.id))
         .auto_shrink(false)
         .show(ui, |ui| {
-            ui.horizontal(|ui| {
-            ui.heading(RichText::new(&routine.name).strong());
-            let (label, hint) = if user_owned {
-                ("Edit", "Change this routine's steps and text")
-            } else {
-                ("Duplicate and edit", "Built-in routines stay as they are; edit your own copy")
-            };
-            if ui.button(label).on_hover_text(hint).clicked() {
-                commands.push(Command::EditRoutine(routine.id.clone()));
-            }
-            if ui.button("Export…").clicked() {
-                commands.push(Command::ShowExport(routine.clone()));
-            }
-        });
             ui.label(RichText::new(&routine.summary).color(theme::muted(&visuals)));
             course_ui(ui, course, &mut commands);
             ui.add_space(12.0);
@@ -64,7 +115,7 @@ pub fn setup_ui(
                     .selectable_label(setup.length_secs == default_secs, default_label)
                     .clicked()
                 {
-                    commands.push(Command::SetLength(default_secs));
+                    commands.push(Command::Session(SessionCommand::SetLength(default_secs)));
                 }
                 for minutes in PRESET_MINUTES {
                     let secs = minutes * 60;
@@ -86,7 +137,7 @@ pub fn setup_ui(
                         ))
                         .clicked()
                     {
-                        commands.push(Command::SetLength(secs));
+                        commands.push(Command::Session(SessionCommand::SetLength(secs)));
                     }
                 }
             });
@@ -100,7 +151,7 @@ pub fn setup_ui(
                     .suffix(" min")
                     .text("Any length");
             if ui.add(slider).changed() {
-                commands.push(Command::SetLength(minutes * 60));
+                commands.push(Command::Session(SessionCommand::SetLength(minutes * 60)));
             }
             ui.label(
                 RichText::new(format!(
@@ -116,7 +167,7 @@ pub fn setup_ui(
                     .on_hover_text("Forget the length and step changes you made for this routine")
                     .clicked()
             {
-                commands.push(Command::ResetRoutine);
+                commands.push(Command::Session(SessionCommand::ResetRoutine));
             }
 
             ui.add_space(12.0);
@@ -141,39 +192,13 @@ pub fn setup_ui(
 
                     ui.add_space(12.0);
         pain_ui(ui, "How much does your back hurt right now? (optional)", "Pain", setup.pain_before, |pain| {
-            commands.push(Command::SetPainBefore(pain));
+            commands.push(Command::Session(SessionCommand::SetPainBefore(pain)));
         });
 
         if routine.uses_heat() {
             ui.add_space(12.0);
-            heat_check_ui(ui, setup, &mut commands);
+            heat_check_ui(ui, setup, now, &mut commands);
         }
-
-        ui.add_space(12.0);
-        let start = egui::Button::new(RichText::new("Start").size(22.0))
-                .min_size(egui::vec2(180.0, 48.0))
-                .fill(theme::accent(&visuals).gamma_multiply(0.35));
-            if ui
-                .add_enabled(setup.can_start(), start)
-                .on_hover_text("Enter")
-                .on_disabled_hover_text("Answer the heat question above first")
-                .clicked()
-            {
-                commands.push(Command::Start);
-            }
-            if !setup.can_start() {
-                // Said in the open, not only on hover.
-                ui.label(
-                    RichText::new("Answer the heat question above to start.")
-                        .color(theme::warm(&visuals)),
-                );
-            }
-            ui.label(
-                RichText::new(
-                    "While playing: Space pause · Right arrow skip · Left arrow back · Esc twice stop",
-                )
-                .color(theme::muted(&visuals)),
-            );
 
             ui.add_space(16.0);
             ui.label(RichText::new("Steps").strong());
@@ -212,20 +237,20 @@ pub fn setup_ui(
                                 .on_hover_text(format!("Shorten \"{title}\" by 5 seconds"))
                                 .clicked()
                             {
-                                commands.push(Command::NudgeStep {
+                                commands.push(Command::Session(SessionCommand::NudgeStep {
                                     index,
                                     delta_secs: -5,
-                                });
+                                }));
                             }
                             if ui
                                 .small_button("+5 s")
                                 .on_hover_text(format!("Lengthen \"{title}\" by 5 seconds"))
                                 .clicked()
                             {
-                                commands.push(Command::NudgeStep {
+                                commands.push(Command::Session(SessionCommand::NudgeStep {
                                     index,
                                     delta_secs: 5,
-                                });
+                                }));
                             }
                         });
                         ui.end_row();
@@ -259,13 +284,13 @@ fn course_ui(ui: &mut egui::Ui, course: CourseHere, commands: &mut Vec<Command>)
                 })
                 .clicked()
             {
-                commands.push(Command::StartCourse);
+                commands.push(Command::Session(SessionCommand::StartCourse));
             }
         }
         CourseHere::ThisRoutine(progress) => {
             ui.label(RichText::new(super::library::course_text(&progress)).color(muted));
             if ui.small_button("End the course").clicked() {
-                commands.push(Command::EndCourse);
+                commands.push(Command::Session(SessionCommand::EndCourse));
             }
         }
     });
@@ -273,14 +298,19 @@ fn course_ui(ui: &mut egui::Ui, course: CourseHere, commands: &mut Vec<Command>)
 
 /// The heat routine's questions before starting: a fresh injury needs cold,
 /// not heat; and heat used less than an hour ago is pointed out.
-fn heat_check_ui(ui: &mut egui::Ui, setup: &SetupState, commands: &mut Vec<Command>) {
+fn heat_check_ui(
+    ui: &mut egui::Ui,
+    setup: &SetupState,
+    now: chrono::DateTime<chrono::Utc>,
+    commands: &mut Vec<Command>,
+) {
     let visuals = ui.visuals().clone();
     let warm = theme::warm(&visuals);
     theme::card_frame(&visuals).show(ui, |ui| {
         ui.set_max_width(640.0);
         ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
             if let Some(since) =
-                crate::core::history::heat_rest_warning(setup.last_heat, chrono::Utc::now())
+                crate::core::history::heat_rest_warning(setup.last_heat, now)
             {
                 ui.label(
                     RichText::new(format!(
@@ -303,10 +333,10 @@ fn heat_check_ui(ui: &mut egui::Ui, setup: &SetupState, commands: &mut Vec<Comma
                     .clicked()
                 };
                 if answer(ui, setup.heat_check == Some(true), "No, it is an old stiffness") {
-                    commands.push(Command::SetHeatCheck(true));
+                    commands.push(Command::Session(SessionCommand::SetHeatCheck(true)));
                 }
                 if answer(ui, setup.heat_check == Some(false), "Yes, it is fresh or swollen") {
-                    commands.push(Command::SetHeatCheck(false));
+                    commands.push(Command::Session(SessionCommand::SetHeatCheck(false)));
                 }
             });
             if setup.heat_check == Some(false) {

@@ -5,66 +5,9 @@ use std::path::PathBuf;
 
 use egui::RichText;
 
-use super::editor::EditorState;
-use super::{Command, theme};
-use crate::core::routine::Routine;
-
-/// Which way the file goes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Direction {
-    /// Bring a routine file into the person's routines folder.
-    Import,
-    /// Write this routine to a file of the person's choosing.
-    Export(Routine),
-}
-
-/// What to do with an imported routine whose id is taken.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImportChoice {
-    /// Overwrite the person's own routine with that id.
-    Replace,
-    /// Keep both: import under a new id.
-    Rename,
-}
-
-/// An imported routine waiting for the person's choice about a clashing id.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PendingImport {
-    /// The routine as read from the file.
-    pub routine: Routine,
-    /// The name of the routine that already has this id.
-    pub existing_name: String,
-    /// Whether that routine is built in (and so cannot be replaced).
-    pub existing_is_builtin: bool,
-}
-
-/// The import/export screen's state.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TransferState {
-    /// Import or export.
-    pub direction: Direction,
-    /// The path as typed or picked.
-    pub path_text: String,
-    /// A result or problem to show.
-    pub message: Option<String>,
-    /// An import waiting for a choice.
-    pub pending: Option<PendingImport>,
-    /// The editor to return to after an export from it.
-    pub return_to_editor: Option<Box<EditorState>>,
-}
-
-impl TransferState {
-    /// A new import or export, starting from `suggested` as the path.
-    pub fn new(direction: Direction, suggested: PathBuf) -> Self {
-        Self {
-            direction,
-            path_text: suggested.display().to_string(),
-            message: None,
-            pending: None,
-            return_to_editor: None,
-        }
-    }
-}
+use super::theme;
+pub use crate::app::transfer::{Direction, ImportChoice, PendingImport, TransferState};
+use crate::app::{Command, RoutineCommand};
 
 /// Draws the import or export screen.
 pub fn transfer_ui(ui: &mut egui::Ui, state: &mut TransferState) -> Vec<Command> {
@@ -90,7 +33,7 @@ pub fn transfer_ui(ui: &mut egui::Ui, state: &mut TransferState) -> Vec<Command>
         ui.add(egui::TextEdit::singleline(&mut state.path_text).desired_width(520.0))
             .labelled_by(label.id);
         if ui.button("Browse…").clicked() {
-            commands.push(Command::BrowseForPath);
+            commands.push(Command::Routines(RoutineCommand::BrowseForPath));
         }
     });
     ui.add_space(8.0);
@@ -104,12 +47,12 @@ pub fn transfer_ui(ui: &mut egui::Ui, state: &mut TransferState) -> Vec<Command>
             .clicked()
         {
             commands.push(match state.direction {
-                Direction::Import => Command::ImportFrom(path),
-                Direction::Export(_) => Command::ExportTo(path),
+                Direction::Import => Command::Routines(RoutineCommand::ImportFrom(path)),
+                Direction::Export(_) => Command::Routines(RoutineCommand::ExportTo(path)),
             });
         }
         if ui.button("Back").clicked() {
-            commands.push(Command::LeaveTransfer);
+            commands.push(Command::Routines(RoutineCommand::LeaveTransfer));
         }
     });
     if let Some(pending) = &state.pending {
@@ -121,13 +64,17 @@ pub fn transfer_ui(ui: &mut egui::Ui, state: &mut TransferState) -> Vec<Command>
             ));
             ui.horizontal(|ui| {
                 if ui.button("Import as a copy").clicked() {
-                    commands.push(Command::ResolveImport(ImportChoice::Rename));
+                    commands.push(Command::Routines(RoutineCommand::ResolveImport(
+                        ImportChoice::Rename,
+                    )));
                 }
                 if !pending.existing_is_builtin && ui.button("Replace mine").clicked() {
-                    commands.push(Command::ResolveImport(ImportChoice::Replace));
+                    commands.push(Command::Routines(RoutineCommand::ResolveImport(
+                        ImportChoice::Replace,
+                    )));
                 }
                 if ui.button("Cancel").clicked() {
-                    commands.push(Command::LeaveTransfer);
+                    commands.push(Command::Routines(RoutineCommand::LeaveTransfer));
                 }
             });
         });

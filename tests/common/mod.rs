@@ -22,3 +22,4 @@ pub fn within<T: Send + 'static>(limit: Duration, work: impl FnOnce() -> T + Sen
         .recv_timeout(limit)
         .expect("returned instead of blocking")
 }
+pub mod ui;

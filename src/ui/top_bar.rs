@@ -1,0 +1,189 @@
+//! The top bar (the app's places, volume, Test sound) and the notices under it.
+
+use egui::RichText;
+
+use super::theme;
+use crate::app::{
+    Command, HistoryCommand, NavCommand, PrefsCommand, Screen, SessionCommand, UnknotApp,
+};
+use crate::audio::AudioStatus;
+use crate::core::engine::Control;
+use crate::store::prefs_store::SaveStatus;
+
+/// Draws the top bar and every notice that applies.
+pub fn top_bar_ui(app: &UnknotApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+    // A narrow window (or large text) puts the volume on a row of its own
+    // rather than push it off the right edge.
+    let narrow = ui.available_width() < 720.0;
+    ui.horizontal(|ui| {
+        ui.label(
+            egui::RichText::new("unknot")
+                .strong()
+                .color(theme::accent(ui.visuals())),
+        );
+        // Until the safety page is read, it is the only way forward; while
+        // playing, the player's own controls are all there is. Otherwise
+        // the same four places always stand in the same order, the
+        // current one marked, so a second click lands where the first did.
+        let first_start = !app.prefs.safety_acknowledged;
+        if !first_start && !matches!(app.screen, Screen::Player(_)) {
+            let places = [
+                (
+                    "Routines",
+                    matches!(app.screen, Screen::Library),
+                    Command::Nav(NavCommand::ShowLibrary),
+                ),
+                (
+                    "History",
+                    matches!(app.screen, Screen::History(_)),
+                    Command::Nav(NavCommand::ShowHistory),
+                ),
+                (
+                    "Settings",
+                    matches!(app.screen, Screen::Settings),
+                    Command::Nav(NavCommand::ShowSettings),
+                ),
+                (
+                    "Safety",
+                    matches!(app.screen, Screen::Safety),
+                    Command::Nav(NavCommand::ShowSafety),
+                ),
+            ];
+            for (label, here, command) in places {
+                if ui.add(egui::Button::selectable(here, label)).clicked() && !here {
+                    commands.push(command);
+                }
+            }
+        }
+        if !narrow {
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let size = egui::vec2(ui.available_width().min(400.0), ui.available_height());
+                ui.allocate_ui_with_layout(
+                    size,
+                    egui::Layout::left_to_right(egui::Align::Center),
+                    |ui| volume_ui(app, ui, commands),
+                );
+            });
+        }
+    });
+    if narrow {
+        ui.horizontal(|ui| {
+            ui.spacing_mut().slider_width = 120.0;
+            volume_ui(app, ui, commands);
+        });
+    }
+    if app.heat_alarm_pending() {
+        let visuals = ui.visuals().clone();
+        egui::Frame::new()
+            .fill(theme::warm(&visuals).gamma_multiply(0.25))
+            .stroke(egui::Stroke::new(2.0, theme::warm(&visuals)))
+            .inner_margin(12.0)
+            .corner_radius(8.0)
+            .show(ui, |ui| {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(RichText::new("Take the heat off now.").size(22.0).strong());
+                    ui.label("The alarm repeats, louder, until you answer it.");
+                    if ui
+                        .button(RichText::new("The heat is off (H)").size(18.0))
+                        .clicked()
+                    {
+                        commands.push(Command::Session(SessionCommand::Control(
+                            Control::AcknowledgeHeat,
+                        )));
+                    }
+                });
+            });
+    }
+    if let AudioStatus::Unavailable(reason) = (app.deps.audio_status)()
+        && !app.audio_notice_dismissed
+    {
+        theme::notice_frame(ui.visuals()).show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(format!(
+                    "No working sound output ({reason}). Cues will show on screen only; the timing is the same."
+                ));
+                if ui.small_button("Dismiss").clicked() {
+                    commands.push(Command::Nav(NavCommand::DismissAudioNotice));
+                }
+            });
+        });
+    }
+    if let Some(notice) = &app.deps.startup_notice {
+        theme::notice_frame(ui.visuals()).show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(notice);
+                if ui.small_button("OK").clicked() {
+                    commands.push(Command::Nav(NavCommand::DismissStartupNotice));
+                }
+            });
+        });
+    }
+    if let Some(saver) = &app.deps.prefs_saver
+        && let SaveStatus::Failed(reason) = saver.status()
+    {
+        theme::notice_frame(ui.visuals()).show(ui, |ui| {
+            ui.label(format!(
+                "Settings can't be saved ({reason}). They work until you close the app; everything else is unaffected."
+            ));
+        });
+    }
+    if let Some(history) = &app.deps.history {
+        let status = history.status();
+        if let Some(reason) = status.unavailable {
+            theme::notice_frame(ui.visuals()).show(ui, |ui| {
+                ui.label(format!(
+                    "Your history can't be saved ({reason}). Sessions still play as usual."
+                ));
+            });
+        }
+        if let Some(notice) = status.notice {
+            theme::notice_frame(ui.visuals()).show(ui, |ui| {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(notice);
+                    if ui.small_button("OK").clicked() {
+                        commands.push(Command::History(HistoryCommand::DismissNotice));
+                    }
+                });
+            });
+        }
+    }
+    if let Some(notice) = &app.notice {
+        theme::notice_frame(ui.visuals()).show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(notice);
+                if ui.small_button("OK").clicked() {
+                    commands.push(Command::Nav(NavCommand::DismissNotice));
+                }
+            });
+        });
+    }
+    if let Some(error) = &app.error_notice {
+        theme::notice_frame(ui.visuals()).show(ui, |ui| {
+            ui.label(error);
+        });
+    }
+}
+
+/// The master volume and a button to hear it.
+fn volume_ui(app: &UnknotApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+    ui.label("Volume:");
+    let mut percent = (app.prefs.master_volume * 100.0).round();
+    let slider = egui::Slider::new(&mut percent, 0.0..=100.0)
+        .suffix(" %")
+        .integer();
+    if ui
+        .add(slider)
+        .accessible_name("Volume")
+        .on_hover_text("Volume of the cue sounds")
+        .changed()
+    {
+        commands.push(Command::Prefs(PrefsCommand::SetVolume(percent / 100.0)));
+    }
+    if ui
+        .button("Test sound")
+        .on_hover_text("Play the step-start cue at this volume")
+        .clicked()
+    {
+        commands.push(Command::Prefs(PrefsCommand::TestSound));
+    }
+}

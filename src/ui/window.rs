@@ -1,0 +1,174 @@
+//! The eframe glue: the window, its geometry, closing, and the frame loop.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::app::{NavCommand, UnknotApp};
+use crate::core::prefs::WindowGeometry;
+
+/// The eframe wrapper around [`UnknotApp`].
+pub struct EframeApp {
+    /// The app.
+    pub app: UnknotApp,
+    /// When the process started, to log time to first frame.
+    pub launched_at: std::time::Instant,
+    first_frame_logged: bool,
+    quit_after: Option<Duration>,
+    /// Where to write cue lateness when the app closes (benchmarks).
+    pub timing_log: Option<PathBuf>,
+    frames_drawn: u64,
+    /// The window is closing on purpose (a confirmed quit, or `quit_after`).
+    closing: bool,
+}
+
+impl EframeApp {
+    /// Wraps the app; `quit_after` closes the window after that long (benchmarks).
+    pub fn new(
+        app: UnknotApp,
+        launched_at: std::time::Instant,
+        quit_after: Option<Duration>,
+    ) -> Self {
+        Self {
+            app,
+            launched_at,
+            first_frame_logged: false,
+            quit_after,
+            timing_log: None,
+            frames_drawn: 0,
+            closing: false,
+        }
+    }
+}
+
+/// The widest font atlas the app asks for. Drivers report up to 16384, and egui
+/// makes the atlas that wide: each extra row of the big countdown's glyphs then
+/// costs megabytes, twice (the CPU copy and the texture).
+pub const MAX_TEXTURE_SIDE: usize = 2048;
+
+/// The window's size and place in the desktop's logical pixels, which is what
+/// the next launch asks for. egui measures in points, and a point grows with
+/// the text size (the zoom factor): saving points made the window shrink by
+/// the text size on every launch.
+pub fn window_geometry(inner: egui::Rect, outer: Option<egui::Rect>, zoom: f32) -> WindowGeometry {
+    let zoom = if zoom.is_finite() && zoom > 0.0 {
+        zoom
+    } else {
+        1.0
+    };
+    WindowGeometry {
+        width: (inner.width() * zoom).round(),
+        height: (inner.height() * zoom).round(),
+        x: outer.map(|rect| (rect.min.x * zoom).round()),
+        y: outer.map(|rect| (rect.min.y * zoom).round()),
+    }
+}
+
+impl eframe::App for EframeApp {
+    fn raw_input_hook(&mut self, _ctx: &egui::Context, raw_input: &mut egui::RawInput) {
+        raw_input.max_texture_side = Some(
+            raw_input
+                .max_texture_side
+                .map_or(MAX_TEXTURE_SIDE, |side| side.min(MAX_TEXTURE_SIDE)),
+        );
+    }
+
+    fn clear_color(&self, visuals: &egui::Visuals) -> [f32; 4] {
+        visuals.panel_fill.to_normalized_gamma_f32()
+    }
+
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        // Runs even while the window is hidden, so a finished session is noticed.
+        self.app.check_session_end();
+        if let Some(attention) = self.app.attention_change() {
+            let kind = if attention {
+                egui::UserAttentionType::Critical
+            } else {
+                egui::UserAttentionType::Reset
+            };
+            ctx.send_viewport_cmd(egui::ViewportCommand::RequestUserAttention(kind));
+        }
+        let viewport = ctx.input(|input| input.viewport().clone());
+        // The close button (or the desktop's close) mid-session asks first,
+        // like Ctrl+Q; a second close, or "Stop and quit", goes through.
+        if viewport.close_requested() && !self.closing {
+            if self.app.quit_needs_confirming() && !self.app.confirm_quit {
+                ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+                self.app.run_command(NavCommand::Quit.into());
+                ctx.request_repaint();
+            } else {
+                self.closing = true;
+            }
+        }
+        if viewport.minimized != Some(true)
+            && viewport.maximized != Some(true)
+            && viewport.fullscreen != Some(true)
+            && let Some(inner) = viewport.inner_rect
+        {
+            self.app.remember_window(window_geometry(
+                inner,
+                viewport.outer_rect,
+                ctx.zoom_factor(),
+            ));
+        }
+        if let Some(limit) = self.quit_after {
+            let elapsed = self.launched_at.elapsed();
+            if elapsed >= limit {
+                // A timed run (benchmarks, the smoke test) closes without asking.
+                self.closing = true;
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            } else {
+                ctx.request_repaint_after(limit - elapsed);
+            }
+        }
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.app.shutdown();
+        let seconds = self.launched_at.elapsed().as_secs_f64();
+        log::info!(
+            "drew {} frames in {seconds:.1} s ({:.2} per second)",
+            self.frames_drawn,
+            self.frames_drawn as f64 / seconds.max(0.001)
+        );
+        let Some(path) = &self.timing_log else {
+            return;
+        };
+        let lines: String = self
+            .app
+            .cue_timings()
+            .iter()
+            .map(|timing| format!("{:?} {}\n", timing.kind, timing.lateness.as_micros()))
+            .collect();
+        if let Err(error) = std::fs::write(path, lines) {
+            log::error!("could not write the timing log {}: {error}", path.display());
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.app.show(ui);
+        if self.app.take_close_request() {
+            self.closing = true;
+            ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+        self.frames_drawn += 1;
+        if log::log_enabled!(log::Level::Trace) {
+            log::trace!(
+                "frame {} at {:.3} s, repaint causes {:?}",
+                self.frames_drawn,
+                self.launched_at.elapsed().as_secs_f64(),
+                ui.ctx().repaint_causes()
+            );
+        }
+        if !self.first_frame_logged {
+            self.first_frame_logged = true;
+            let elapsed = self.launched_at.elapsed();
+            log::info!(
+                "first frame drawn {:.1} ms after launch",
+                elapsed.as_secs_f64() * 1000.0
+            );
+            if let Ok(path) = std::env::var("UNKNOT_FIRST_FRAME_FILE") {
+                let _ = std::fs::write(path, format!("{}\n", elapsed.as_micros()));
+            }
+        }
+    }
+}

@@ -1,0 +1,249 @@
+//! Every screen laid out for real windows: at 800×600, 1024×720 and
+//! 1920×1080, at text sizes 100 % and 150 %, with notices showing, each
+//! screen's primary controls are wholly inside the window and overlap nothing.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::time::Duration;
+
+use egui_kittest::kittest::Queryable;
+
+use unknot::app::{Command, NavCommand, RoutineCommand, SessionCommand, UnknotApp};
+use unknot::audio::AudioStatus;
+use unknot::clock::ManualClock;
+use unknot::core::engine::Control;
+use unknot::core::prefs::Preferences;
+
+mod common;
+use common::ui::*;
+
+/// The top bar on every screen after the first start.
+const TOP_BAR: [&str; 5] = ["Routines", "History", "Settings", "Safety", "Test sound"];
+
+/// Runs `check` on a fresh app, with two notices showing, at every size and
+/// text size; `setup` brings the app to the screen under test.
+fn at_every_size(
+    prefs: impl Fn() -> Preferences,
+    setup: impl Fn(&mut UnknotApp, &ManualClock),
+    check: impl Fn(&mut egui_kittest::Harness<'_, UnknotApp>, &str),
+) {
+    for (width, height) in SIZES {
+        for scale in SCALES {
+            let clock = ManualClock::new();
+            let prefs = Preferences {
+                ui_scale: scale,
+                ..prefs()
+            };
+            let (mut app, _) = app_with(
+                &clock,
+                AudioStatus::Unavailable("no card".into()),
+                prefs,
+                None,
+            );
+            app.notice = Some(LONG_NOTICE.into());
+            setup(&mut app, &clock);
+            let mut harness = harness_sized(app, width, height);
+            harness.run();
+            harness.get_by_label_contains("No working sound output");
+            harness.get_by_label_contains("A passing notice");
+            let at = format!("{width}x{height} at {}%", scale * 100.0);
+            check(&mut harness, &at);
+        }
+    }
+}
+
+fn go(app: &mut UnknotApp, command: impl Into<Command>) {
+    app.run_command(command.into());
+}
+
+#[test]
+fn the_library_fits_with_its_top_bar_and_card_buttons() {
+    at_every_size(
+        read_safety,
+        |_, _| {},
+        |harness, at| {
+            let mut labels = TOP_BAR.to_vec();
+            labels.extend(["New routine", "Import…", "15-minute endorphin routine"]);
+            assert_fits(harness, &labels, at);
+        },
+    );
+}
+
+#[test]
+fn setup_keeps_start_in_view_however_long_the_page() {
+    at_every_size(
+        read_safety,
+        |app, _| {
+            go(
+                app,
+                NavCommand::OpenRoutine("shoulders-to-lower-back".into()),
+            )
+        },
+        |harness, at| {
+            let mut labels = TOP_BAR.to_vec();
+            labels.extend([
+                "Duplicate and edit",
+                "Export…",
+                "Start",
+                "Answer the heat question above to start.",
+            ]);
+            assert_fits(harness, &labels, at);
+        },
+    );
+}
+
+#[test]
+fn the_player_keeps_its_controls_while_asking_to_quit() {
+    at_every_size(
+        read_safety,
+        |app, clock| {
+            app.autoplay("shoulders-to-lower-back", None).unwrap();
+            clock.advance(Duration::from_secs(8));
+            go(app, NavCommand::Quit);
+        },
+        |harness, at| {
+            harness.get_by_label("The heat is on: take it off before you go.");
+            assert_fits(harness, &["Stop and quit", "Keep the session"], at);
+        },
+    );
+}
+
+#[test]
+fn the_finish_screen_fits_with_its_buttons_centred() {
+    at_every_size(
+        read_safety,
+        |app, clock| {
+            app.autoplay("quick-tension-break", None).unwrap();
+            clock.advance(Duration::from_secs(20));
+            go(app, Control::Stop);
+        },
+        |harness, at| {
+            let mut labels = TOP_BAR.to_vec();
+            labels.extend(["Play again", "Back to routines"]);
+            assert_fits(harness, &labels, at);
+            // Centred: the space left of the pair matches the space right of it.
+            let screen = harness.ctx.content_rect();
+            let left = harness.get_by_label("Play again").rect().left() - screen.left();
+            let right = screen.right() - harness.get_by_label("Back to routines").rect().right();
+            assert!(
+                (left - right).abs() <= 40.0,
+                "{at}: the buttons sit {left} from the left and {right} from the right"
+            );
+        },
+    );
+}
+
+#[test]
+fn settings_history_and_safety_fit() {
+    for (screen, extra) in [
+        (NavCommand::ShowSettings, vec![]),
+        (NavCommand::ShowHistory, vec![]),
+        (NavCommand::ShowSafety, vec!["Back to routines"]),
+    ] {
+        at_every_size(
+            read_safety,
+            |app, _| go(app, screen.clone()),
+            |harness, at| {
+                let mut labels = TOP_BAR.to_vec();
+                labels.extend(extra.iter().copied());
+                assert_fits(harness, &labels, &format!("{screen:?} {at}"));
+            },
+        );
+    }
+}
+
+#[test]
+fn the_first_start_safety_page_keeps_its_button_in_view() {
+    at_every_size(
+        Preferences::default,
+        |_, _| {},
+        |harness, at| assert_fits(harness, &["I have read this"], at),
+    );
+}
+
+#[test]
+fn the_editor_keeps_save_and_cancel_in_view() {
+    at_every_size(
+        read_safety,
+        |app, _| go(app, RoutineCommand::EditRoutine("endorphin-15".into())),
+        |harness, at| {
+            let mut labels = TOP_BAR.to_vec();
+            labels.extend(["Save", "Cancel", "Export…"]);
+            assert_fits(harness, &labels, at);
+        },
+    );
+}
+
+#[test]
+fn quitting_mid_session_asks_first_and_keeps_the_session_on_no() {
+    let clock = ManualClock::new();
+    let (mut app, _) = app(&clock, AudioStatus::Ready);
+    // Nothing playing: Ctrl+Q quits at once.
+    go(&mut app, NavCommand::Quit);
+    assert!(app.take_close_request());
+
+    app.autoplay("endorphin-15", None).unwrap();
+    let mut harness = harness(app);
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Q);
+    harness.run();
+    assert!(harness.state().confirm_quit, "asks");
+    assert!(!harness.state_mut().take_close_request(), "does not close");
+    assert!(paused(&harness), "pauses while asking");
+    harness.get_by_label_contains("Quit unknot?");
+    // No heat in this routine: no heat line.
+    assert!(
+        harness
+            .query_by_label("The heat is on: take it off before you go.")
+            .is_none()
+    );
+
+    // Esc keeps the session (still paused, nothing recorded).
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert!(!harness.state().confirm_quit);
+    assert_eq!(harness.state().screen.name(), "player");
+    assert!(harness.query_by_label_contains("Quit unknot?").is_none());
+
+    // "Keep the session" does the same; Space then carries on.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Q);
+    harness.run();
+    harness.get_by_label("Keep the session").click();
+    harness.run();
+    assert!(!harness.state().confirm_quit);
+    harness.key_press(egui::Key::Space);
+    harness.run();
+    assert!(!paused(&harness));
+
+    // Ctrl+Q twice quits.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Q);
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Q);
+    harness.run();
+    assert!(harness.state_mut().take_close_request());
+}
+
+#[test]
+fn stop_and_quit_closes_and_a_session_ending_meanwhile_drops_the_question() {
+    let clock = ManualClock::new();
+    let (mut app, _) = app(&clock, AudioStatus::Ready);
+    app.autoplay("endorphin-15", None).unwrap();
+    go(&mut app, NavCommand::Quit);
+    let mut harness = harness(app);
+    harness.run();
+    harness.get_by_label("Stop and quit").click();
+    harness.run();
+    assert!(harness.state_mut().take_close_request());
+
+    let (mut app, _) = common::ui::app(&clock, AudioStatus::Ready);
+    app.autoplay("endorphin-15", None).unwrap();
+    go(&mut app, NavCommand::Quit);
+    go(&mut app, SessionCommand::Control(Control::Stop));
+    app.check_session_end();
+    assert_eq!(app.screen.name(), "finish");
+    assert!(!app.confirm_quit, "nothing left to ask about");
+    go(&mut app, NavCommand::Quit);
+    assert!(
+        app.take_close_request(),
+        "quits at once from the finish screen"
+    );
+}
