@@ -130,7 +130,7 @@ pub fn history_ui(
         return commands;
     };
 
-    stats_ui(ui, &view, show_streak);
+    stats_ui(ui, &view, show_streak, !state.filter.is_empty());
     ui.add_space(6.0);
     filters_ui(ui, state, &view, today, &mut commands);
     ui.add_space(6.0);
@@ -143,7 +143,7 @@ pub fn history_ui(
         return commands;
     }
 
-    let side_width = (ui.available_width() * 0.42).clamp(300.0, 460.0);
+    let side_width = (ui.available_width() * 0.37).clamp(300.0, 460.0);
     egui::Panel::right("history-side")
         .resizable(false)
         .exact_size(side_width)
@@ -152,8 +152,10 @@ pub fn history_ui(
             ..Default::default()
         }))
         .show(ui, |ui| {
+            // The session and the charts each keep their own scroll place.
+            let side = state.detail.as_ref().map(|detail| detail.row.id);
             egui::ScrollArea::vertical()
-                .id_salt("history-side-scroll")
+                .id_salt(("history-side-scroll", side))
                 .auto_shrink([false, false])
                 .show(ui, |ui| {
                     if state.detail.is_some() {
@@ -171,65 +173,70 @@ fn sessions_text(count: u64) -> String {
     crate::core::words::count(count, "session", "sessions")
 }
 
-fn stats_ui(ui: &mut egui::Ui, view: &HistoryView, show_streak: bool) {
+fn stats_ui(ui: &mut egui::Ui, view: &HistoryView, show_streak: bool, filtered: bool) {
     let visuals = ui.visuals().clone();
     let muted = theme::muted(&visuals);
-    ui.horizontal_wrapped(|ui| {
-        let card = |ui: &mut egui::Ui, title: &str, value: String, detail: String| {
-            theme::card_frame(&visuals).show(ui, |ui| {
-                ui.set_min_width(140.0);
-                ui.vertical(|ui| {
-                    ui.label(RichText::new(title).color(muted));
-                    ui.horizontal(|ui| {
-                        ui.label(RichText::new(value).size(20.0).strong());
-                        ui.label(RichText::new(detail).color(muted).small());
+    let stats = &view.stats;
+    let mut cards: Vec<(&str, String, String)> = Vec::new();
+    for (title, totals) in [
+        ("This week", stats.this_week),
+        ("This month", stats.this_month),
+        ("All time", stats.all_time),
+    ] {
+        cards.push((
+            title,
+            sessions_text(u64::from(totals.sessions)),
+            format!(
+                "{}\u{a0}min",
+                crate::core::words::group_digits(totals.minutes)
+            ),
+        ));
+    }
+    let (value, detail) = match stats.average_pain_change {
+        Some(change) if change < -0.05 => (format!("{:.1} lower", -change), "pain after vs before"),
+        Some(change) if change > 0.05 => (format!("{change:.1} higher"), "pain after vs before"),
+        Some(_) => ("No change".to_owned(), "pain after vs before"),
+        None => ("Not rated".to_owned(), "rate pain before and after"),
+    };
+    cards.push(("Average pain change", value, detail.to_owned()));
+    if show_streak {
+        let days = stats.streak_days;
+        cards.push((
+            "Streak",
+            crate::core::words::count(u64::from(days), "day", "days"),
+            "in a row".to_owned(),
+        ));
+    }
+    // The figures follow the filters; say so, rather than let them pass for
+    // the whole history.
+    if filtered {
+        ui.label(RichText::new("Figures below count the sessions shown.").color(muted));
+    }
+    // Cards share the width, as many to a row as fit at a readable size, so
+    // none runs off the edge of a narrow window or with large text.
+    let gap = ui.spacing().item_spacing.x;
+    let available = ui.available_width();
+    let per_row = ((available + gap) / (190.0 + gap))
+        .floor()
+        .clamp(1.0, cards.len() as f32) as usize;
+    let card_width = (available - gap * (per_row as f32 - 1.0)) / per_row as f32;
+    for row in cards.chunks(per_row) {
+        ui.horizontal(|ui| {
+            for (title, value, detail) in row {
+                theme::card_frame(&visuals).show(ui, |ui| {
+                    // The frame's margins and stroke are outside this width.
+                    ui.set_width(card_width - 30.0);
+                    ui.vertical(|ui| {
+                        ui.label(RichText::new(*title).color(muted));
+                        ui.horizontal_wrapped(|ui| {
+                            ui.label(RichText::new(value).size(20.0).strong());
+                            ui.label(RichText::new(detail).color(muted).small());
+                        });
                     });
                 });
-            });
-        };
-        let stats = &view.stats;
-        for (title, totals) in [
-            ("This week", stats.this_week),
-            ("This month", stats.this_month),
-            ("All time", stats.all_time),
-        ] {
-            card(
-                ui,
-                title,
-                sessions_text(u64::from(totals.sessions)),
-                format!("{} min", crate::core::words::group_digits(totals.minutes)),
-            );
-        }
-        let (value, detail) = match stats.average_pain_change {
-            Some(change) if change < -0.05 => (
-                format!("{:.1} lower", -change),
-                "pain after vs before".to_owned(),
-            ),
-            Some(change) if change > 0.05 => (
-                format!("{change:.1} higher"),
-                "pain after vs before".to_owned(),
-            ),
-            Some(_) => ("No change".to_owned(), "pain after vs before".to_owned()),
-            None => (
-                "Not rated".to_owned(),
-                "rate pain before and after".to_owned(),
-            ),
-        };
-        card(ui, "Average pain change", value, detail);
-        if show_streak {
-            let days = stats.streak_days;
-            card(
-                ui,
-                "Streak",
-                if days == 1 {
-                    "1 day".to_owned()
-                } else {
-                    format!("{days} days")
-                },
-                "in a row".to_owned(),
-            );
-        }
-    });
+            }
+        });
+    }
 }
 
 fn filters_ui(
@@ -376,6 +383,9 @@ fn table_ui(
     let mut wanted_pages: BTreeSet<u64> = BTreeSet::new();
     let mut clicked: Option<SessionRow> = None;
     let total_rows = usize::try_from(matching).unwrap_or(usize::MAX);
+    // Text in the table is not selectable: a selectable label takes the
+    // click, and then only the date (a button) would open a session.
+    ui.style_mut().interaction.selectable_labels = false;
     TableBuilder::new(ui)
         .id_salt("history-table")
         .striped(true)
@@ -422,7 +432,9 @@ fn table_ui(
                         .clicked();
                 });
                 row.col(|ui| {
-                    ui.label(&session.routine_name);
+                    // Cut to the column, with the whole name on hover.
+                    ui.add(egui::Label::new(&session.routine_name).truncate())
+                        .on_hover_text(&session.routine_name);
                 });
                 row.col(|ui| {
                     ui.label(
@@ -516,14 +528,18 @@ fn detail_ui(ui: &mut egui::Ui, state: &mut HistoryState, commands: &mut Vec<Com
         detail.pain_after = pain
     });
     let label = ui.label("Notes");
+    // Clear of the scroll bar, and never wider than the panel.
+    let width = (ui.available_width() - 14.0).max(120.0);
     ui.add(
         egui::TextEdit::multiline(&mut detail.notes)
+            .id_salt(("history-notes", row.id))
             .desired_rows(3)
-            .desired_width(f32::INFINITY),
+            .desired_width(width),
     )
     .labelled_by(label.id);
     ui.add_space(6.0);
-    ui.horizontal(|ui| {
+    // Wraps in a narrow panel: the delete question never pushes past its edge.
+    ui.horizontal_wrapped(|ui| {
         if ui
             .add_enabled(detail.changed(), egui::Button::new("Save changes"))
             .clicked()
@@ -575,9 +591,13 @@ fn charts_ui(ui: &mut egui::Ui, view: &HistoryView, today: NaiveDate) {
     ui.horizontal(|ui| {
         ui.label(RichText::new("Minutes per week").strong());
         ui.label(
-            RichText::new(format!("({total} min in {} weeks)", weeks.len()))
-                .color(muted)
-                .small(),
+            RichText::new(format!(
+                "({} min in {} weeks)",
+                crate::core::words::group_digits(total),
+                weeks.len()
+            ))
+            .color(muted)
+            .small(),
         );
     });
     let bars: Vec<Bar> = weeks
@@ -639,9 +659,15 @@ fn charts_ui(ui: &mut egui::Ui, view: &HistoryView, today: NaiveDate) {
         still_plot("history-pain")
             .include_y(0.0)
             .include_y(10.0)
-            .x_axis_formatter(|mark, _| {
+            .x_axis_formatter(|mark, range| {
+                // Over most of a year or more, day and month alone would read
+                // out of order ("2 Nov, 29 Jul"): give month and year instead.
+                let long = range.end() - range.start() > 300.0;
                 NaiveDate::from_num_days_from_ce_opt(mark.value.round() as i32)
-                    .map(|date| date.format("%-d %b").to_string())
+                    .map(|date| {
+                        date.format(if long { "%b %Y" } else { "%-d %b" })
+                            .to_string()
+                    })
                     .unwrap_or_default()
             })
             .label_formatter(|hover| {
