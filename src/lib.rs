@@ -10,6 +10,7 @@ pub mod clock;
 pub mod conductor;
 pub mod core;
 pub mod files;
+pub mod glyphs;
 pub mod library;
 pub mod paths;
 pub mod store;

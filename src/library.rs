@@ -57,6 +57,18 @@ pub struct LibraryEntry {
     pub source: RoutineSource,
 }
 
+/// Reads a routine file as `unknot check` does: the format's rules, and
+/// only symbols the app can draw.
+pub fn parse_checked(label: &str, text: &str) -> Result<Routine, Vec<Problem>> {
+    let routine = parse_routine(label, text)?;
+    let problems = crate::glyphs::problems(label, &routine);
+    if problems.is_empty() {
+        Ok(routine)
+    } else {
+        Err(problems)
+    }
+}
+
 /// Everything loaded, good and bad.
 #[derive(Debug, Clone, Default)]
 pub struct Library {
@@ -76,7 +88,7 @@ impl Library {
     /// that says exactly what the built-in of the same id says is no clash:
     /// it is the same routine, kept once.
     fn add(&mut self, label: String, source: RoutineSource, text: &str) {
-        match parse_routine(&label, text) {
+        match parse_checked(&label, text) {
             Ok(routine) => {
                 if let Some(existing) = self.find(&routine.id)
                     && matches!(existing.source, RoutineSource::BuiltIn(_))
@@ -202,7 +214,7 @@ pub fn check_files(paths: &[PathBuf]) -> (Vec<(PathBuf, Routine)>, Vec<Problem>)
             }
         } else if library.problems.len() == problems
             && let Ok(text) = read_capped(path)
-            && let Ok(routine) = parse_routine(&path.display().to_string(), &text)
+            && let Ok(routine) = parse_checked(&path.display().to_string(), &text)
         {
             // The same as a built-in: fine, and kept once.
             passed.push((path.clone(), routine));

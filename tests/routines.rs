@@ -279,3 +279,46 @@ fn a_missing_routines_folder_is_not_an_error() {
     assert!(library.problems.is_empty());
     assert_eq!(library.entries.len(), BUILTIN_FILES.len());
 }
+
+#[test]
+fn check_refuses_symbols_the_app_cannot_draw_and_accepts_any_script() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = unknot::library::BUILTIN_FILES
+        .iter()
+        .find(|(name, _)| *name == "quick-tension-break.toml")
+        .unwrap()
+        .1;
+    let scripts = base
+        .replace("id = \"quick-tension-break\"", "id = \"scripts\"")
+        .replace(
+            "name = \"Quick tension break\"",
+            "name = \"שלום גב · ظهر مريح · Спина → ★\"",
+        );
+    let good = dir.path().join("scripts.toml");
+    std::fs::write(&good, &scripts).unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_unknot"))
+        .arg("check")
+        .arg(&good)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    let emoji = scripts.replace("Спина → ★", "Спина \u{1F642}");
+    let bad = dir.path().join("emoji.toml");
+    std::fs::write(&bad, emoji).unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_unknot"))
+        .arg("check")
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        said.contains("name: \"\u{1F642}\" (U+1F642) is not in the app's own fonts"),
+        "{said}"
+    );
+}

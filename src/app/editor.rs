@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use super::command::NavCommand;
-use crate::core::parse::{Problem, parse_routine, routine_to_toml};
+use crate::core::parse::{Problem, routine_to_toml};
 use crate::core::routine::{HeatSpan, Pressure, Region, Routine, Side, Step, Technique, Tool};
 use crate::library::Library;
 
@@ -121,7 +121,7 @@ impl EditorState {
 
     fn check(&self, routine: &Routine, library: &Library) -> Vec<Problem> {
         let label = format!("{}.toml", routine.id);
-        let mut problems = match parse_routine(&label, &routine_to_toml(routine)) {
+        let mut problems = match crate::library::parse_checked(&label, &routine_to_toml(routine)) {
             Ok(_) => Vec::new(),
             Err(problems) => problems,
         };

@@ -218,7 +218,7 @@ impl UnknotApp {
             }
             DiskResult::ImportRead(path, text) => {
                 let label = path.display().to_string();
-                match crate::core::parse::parse_routine(&label, &text) {
+                match crate::library::parse_checked(&label, &text) {
                     Err(problems) => {
                         if let Screen::Transfer(state) = &mut self.screen {
                             let lines: Vec<String> =
