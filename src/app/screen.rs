@@ -113,6 +113,21 @@ pub enum Screen {
 }
 
 impl Screen {
+    /// What the screen is, in words, for the window's name.
+    pub fn title(&self) -> String {
+        match self {
+            Screen::Library => "Routines".to_owned(),
+            Screen::Setup(setup) => format!("Set up {}", setup.routine.name),
+            Screen::Player(player) => format!("Playing {}", player.routine.name),
+            Screen::Finish(summary) => format!("Finished {}", summary.routine.name),
+            Screen::Settings => "Settings".to_owned(),
+            Screen::Editor(_) => "Routine editor".to_owned(),
+            Screen::Transfer(_) => "Import or export".to_owned(),
+            Screen::History(_) => "History".to_owned(),
+            Screen::Safety => "Safety".to_owned(),
+        }
+    }
+
     /// A short name for tests and logs.
     pub fn name(&self) -> &'static str {
         match self {

@@ -74,7 +74,7 @@ fn header_ui(
             (None, Some(name)) => format!("Your copy of \"{name}\""),
             (None, None) => "New routine".to_owned(),
         };
-        ui.heading(RichText::new(heading).strong());
+        super::a11y::heading(ui, RichText::new(heading).strong());
         ui.label(
             RichText::new(format!(
                 "{} · {}",

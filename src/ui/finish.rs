@@ -17,7 +17,7 @@ pub fn finish_ui(ui: &mut egui::Ui, summary: &FinishSummary) -> Vec<Command> {
             Ending::Completed => "Session complete",
             Ending::Stopped => "Session stopped",
         };
-        ui.label(RichText::new(heading).size(34.0).strong());
+        super::a11y::heading(ui, RichText::new(heading).size(34.0).strong());
         ui.label(RichText::new(&summary.routine.name).color(theme::muted(&visuals)));
         ui.add_space(16.0);
         theme::card_frame(&visuals).show(ui, |ui| {

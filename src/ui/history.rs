@@ -56,7 +56,7 @@ pub fn history_ui(
     let muted = theme::muted(&visuals);
 
     ui.horizontal(|ui| {
-        ui.heading(RichText::new("History").strong());
+        super::a11y::heading(ui, RichText::new("History").strong());
         if let Some(view) = &state.view {
             let text = if state.filter.is_empty() {
                 sessions_text(view.total_sessions)
@@ -260,7 +260,8 @@ fn filters_ui(
                     .map_or(id.clone(), |(_, name)| name.clone())
             })
             .unwrap_or_else(|| "All routines".to_owned());
-        egui::ComboBox::from_id_salt("history-routine")
+        let shown = current.clone();
+        let combo = egui::ComboBox::from_id_salt("history-routine")
             .selected_text(current)
             .width(200.0)
             .show_ui(ui, |ui| {
@@ -271,8 +272,9 @@ fn filters_ui(
             })
             .response
             .labelled_by(routine_label.id);
+        super::a11y::value(&combo, &shown);
         let outcome_label = ui.label("Outcome");
-        egui::ComboBox::from_id_salt("history-outcome")
+        let combo = egui::ComboBox::from_id_salt("history-outcome")
             .selected_text(state.filter.outcome.map_or("Any outcome", Outcome::label))
             .show_ui(ui, |ui| {
                 ui.selectable_value(&mut state.filter.outcome, None, "Any outcome");
@@ -288,9 +290,13 @@ fn filters_ui(
             })
             .response
             .labelled_by(outcome_label.id);
+        super::a11y::value(
+            &combo,
+            state.filter.outcome.map_or("Any outcome", Outcome::label),
+        );
         let dates_label = ui.label("Dates");
         let mut range = state.range;
-        egui::ComboBox::from_id_salt("history-dates")
+        let combo = egui::ComboBox::from_id_salt("history-dates")
             .selected_text(range.label())
             .show_ui(ui, |ui| {
                 for choice in DateRange::ALL {
@@ -299,6 +305,7 @@ fn filters_ui(
             })
             .response
             .labelled_by(dates_label.id);
+        super::a11y::value(&combo, range.label());
         if range != state.range {
             state.range = range;
             if let Some((from, to)) = range.dates(today) {

@@ -8,8 +8,10 @@ use crate::core::engine::Control;
 /// The commands the keys pressed this frame ask for.
 pub fn shortcuts(app: &UnknotApp, ctx: &egui::Context) -> Vec<Command> {
     let mut commands = Vec::new();
-    // Someone typing (a note, a pain rating) keeps Enter and letter keys.
-    let typing = ctx.memory(|memory| memory.focused().is_some());
+    // Someone typing (a note) keeps Enter and letter keys.
+    let typing = ctx.text_edit_focused();
+    // A focused button takes Enter itself: it acts on that control.
+    let on_control = super::a11y::control_has_focus(ctx);
     // H answers the alarm, unless someone is typing.
     let alarm = app.heat_alarm_pending() && !typing;
     ctx.input_mut(|input| {
@@ -48,7 +50,7 @@ pub fn shortcuts(app: &UnknotApp, ctx: &egui::Context) -> Vec<Command> {
                 }
             }
             Screen::Setup(_) => {
-                if !typing && input.consume_key(Modifiers::NONE, Key::Enter) {
+                if !on_control && input.consume_key(Modifiers::NONE, Key::Enter) {
                     commands.push(Command::Session(SessionCommand::Start));
                 }
                 if input.consume_key(Modifiers::NONE, Key::Escape) {
@@ -66,7 +68,8 @@ pub fn shortcuts(app: &UnknotApp, ctx: &egui::Context) -> Vec<Command> {
             }
             Screen::Editor(_) | Screen::Transfer(_) => {}
             Screen::Library => {
-                if input.consume_key(Modifiers::NONE, Key::Enter) {
+                // Enter on a focused card's title opens that card (the button takes it).
+                if !on_control && input.consume_key(Modifiers::NONE, Key::Enter) {
                     let id = app.enter_routine_id();
                     commands.push(Command::Nav(NavCommand::OpenRoutine(id)));
                 }

@@ -38,7 +38,7 @@ pub fn library_ui(
             ui.add_space(8.0);
         }
         ui.horizontal(|ui| {
-            ui.heading(RichText::new("Routines").strong());
+            super::a11y::heading(ui, RichText::new("Routines").strong());
             if ui.button("New routine").clicked() {
                 commands.push(Command::Routines(RoutineCommand::NewRoutine));
             }
@@ -203,10 +203,12 @@ fn card_ui(
             }
         });
     });
+    // The whole card answers the mouse; the keyboard and a screen reader
+    // use the title button, so the card adds no unnamed stop to Tab.
     let click = ui.interact(
         response.response.rect,
         ui.make_persistent_id(("routine-card", &routine.id)),
-        egui::Sense::click(),
+        egui::Sense::CLICK,
     );
     if click.hovered() {
         ui.ctx().set_cursor_icon(egui::CursorIcon::PointingHand);

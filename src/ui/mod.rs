@@ -1,6 +1,7 @@
 //! Drawing. Every screen is a function from app state to pixels and a list of
 //! [`Command`]s; nothing here changes state directly or reads a clock.
 
+mod a11y;
 pub mod body_map;
 pub mod editor;
 mod finish;
@@ -43,6 +44,8 @@ impl UnknotApp {
             self.window_focused();
         }
         self.check_session_end();
+        a11y::follow_screen(&ctx, self.screen.name());
+        a11y::name_window(&ctx, &self.screen.title());
         let mut commands = keys::shortcuts(self, &ctx);
 
         egui::Panel::top("notices")

@@ -208,14 +208,24 @@ fn header_ui(ui: &mut egui::Ui, routine: &Routine, view: &SessionView) {
         ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
             ui.label(RichText::new(left).monospace().color(muted));
             ui.with_layout(Layout::left_to_right(Align::Center), |ui| {
-                ui.add(egui::Label::new(RichText::new(&routine.name).strong()).truncate());
+                super::a11y::heading_label(
+                    ui,
+                    egui::Label::new(RichText::new(&routine.name).strong()).truncate(),
+                );
             });
         });
     });
-    ui.add(
+    let bar = ui.add(
         egui::ProgressBar::new(view.session_progress())
             .desired_height(6.0)
             .fill(accent.gamma_multiply(0.7)),
+    );
+    let length = view.session_length.as_secs_f64();
+    super::a11y::progress(
+        &bar,
+        "Session, seconds played",
+        length - view.session_remaining.as_secs_f64(),
+        length,
     );
 }
 
@@ -249,7 +259,12 @@ fn step_ui(
 
     ui.vertical_centered(|ui| {
         ui.label(RichText::new(position_text).color(muted));
-        ui.add(egui::Label::new(RichText::new(shorten(&title, MAX_SHOWN_TITLE)).size(34.0).strong()).wrap());
+        // Read out when the step changes (the seconds are not).
+        let title_label = ui.add(
+            egui::Label::new(RichText::new(shorten(&title, MAX_SHOWN_TITLE)).size(34.0).strong())
+                .wrap(),
+        );
+        super::a11y::live(&title_label, false);
         if let Some(step) = step {
             ui.add_space(4.0);
             let side_text = match view.current_side {
@@ -298,11 +313,18 @@ fn step_ui(
                 .size(countdown_size)
                 .color(countdown_color),
         );
-        ui.add(
+        let bar = ui.add(
             egui::ProgressBar::new(view.segment_progress())
                 .desired_width(520.0)
                 .desired_height(10.0)
                 .fill(accent),
+        );
+        let segment = view.segment_length.as_secs_f64();
+        super::a11y::progress(
+            &bar,
+            "Step, seconds done",
+            segment - view.segment_remaining.as_secs_f64(),
+            segment,
         );
         if let Some(heat) = &view.heat {
             heat_ui(ui, heat);
@@ -326,12 +348,15 @@ fn step_ui(
                 }
                 None => "Paused. Press Space to carry on.".to_owned(),
             };
-            ui.label(RichText::new(text).size(20.0).color(theme::warm(&visuals)));
+            let paused = ui.label(RichText::new(text).size(20.0).color(theme::warm(&visuals)));
+            super::a11y::live(&paused, false);
         } else if let Some(text) = view
             .recent_cue
             .and_then(|cue| banner_text(cue, view.current_side))
         {
-            ui.label(RichText::new(text).size(20.0).color(theme::warm(&visuals)));
+            // "Switch sides", "Check your skin": said as they appear.
+            let banner = ui.label(RichText::new(text).size(20.0).color(theme::warm(&visuals)));
+            super::a11y::live(&banner, false);
         } else {
             ui.label(RichText::new(" ").size(20.0));
         }
@@ -374,11 +399,12 @@ fn step_ui(
         theme::card_frame(&visuals).show(ui, |ui| {
             ui.set_max_width(680.0);
             ui.with_layout(Layout::top_down(Align::Min), |ui| {
-                ui.label(
+                let said = ui.label(
                     RichText::new(instructions)
                         .size(19.0)
                         .color(visuals.strong_text_color().gamma_multiply(0.92)),
                 );
+                super::a11y::live(&said, false);
             });
         });
 
@@ -552,11 +578,45 @@ fn controls_ui(
                         } else {
                             RichText::new(*label)
                         };
-                        if ui
-                            .add(egui::Button::new(text).min_size(size))
-                            .on_hover_text(*hint)
-                            .clicked()
-                        {
+                        // Named by what it does, not by where it is: a
+                        // question appearing above, or Pause turning into
+                        // Resume, never takes the focus away from it.
+                        let key = format!("{command:?}");
+                        let scope = egui::UiBuilder::new()
+                            .scope_id(egui::Id::unique(("player-control", key)));
+                        let clicked = ui
+                            .scope_builder(scope, |ui| {
+                                let response = ui
+                                    .add(egui::Button::new(text).min_size(size))
+                                    .on_hover_text(*hint);
+                                // The arrow keys skip and go back; they must
+                                // not also walk the focus along the buttons.
+                                ui.memory_mut(|memory| {
+                                    memory.set_focus_lock_filter(
+                                        response.id,
+                                        egui::EventFilter {
+                                            horizontal_arrows: true,
+                                            vertical_arrows: true,
+                                            // Esc asks "stop?"; it must not
+                                            // drop the focus as well.
+                                            escape: true,
+                                            ..Default::default()
+                                        },
+                                    );
+                                });
+                                if matches!(
+                                    command,
+                                    Command::Session(SessionCommand::Control(Control::TogglePause))
+                                ) && super::a11y::take_focus_request(
+                                    ui.ctx(),
+                                    super::a11y::FocusTarget::Controls,
+                                ) {
+                                    response.request_focus();
+                                }
+                                response.clicked()
+                            })
+                            .inner;
+                        if clicked {
                             commands.push(command.clone());
                         }
                     }

@@ -60,7 +60,7 @@ pub fn safety_ui(ui: &mut egui::Ui, first_time: bool) -> Vec<Command> {
         ui.vertical_centered(|ui| {
             ui.set_max_width(720.0);
             ui.add_space(12.0);
-            ui.label(RichText::new("Before you start").size(30.0).strong());
+            super::a11y::heading(ui, RichText::new("Before you start").size(30.0).strong());
             ui.label(
                 RichText::new(
                     "unknot guides gentle self-massage and heat. It does not diagnose anything or replace care.",

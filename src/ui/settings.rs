@@ -18,7 +18,7 @@ pub fn settings_ui(ui: &mut egui::Ui, prefs: &Preferences) -> Vec<Command> {
     let visuals = ui.visuals().clone();
     let muted = theme::muted(&visuals);
     egui::ScrollArea::vertical().id_salt("settings-body").auto_shrink(false).show(ui, |ui| {
-        ui.heading(RichText::new("Settings").strong());
+        super::a11y::heading(ui, RichText::new("Settings").strong());
         ui.label(RichText::new("Changes are saved as you make them.").color(muted));
         ui.add_space(12.0);
 
@@ -126,6 +126,7 @@ pub fn settings_ui(ui: &mut egui::Ui, prefs: &Preferences) -> Vec<Command> {
                         if ui
                             .small_button("Choose…")
                             .on_hover_text("Use your own .wav, .ogg, .flac or .mp3 file (up to 5 MiB)")
+                            .accessible_name(format!("Choose a sound for \"{}\"", kind.label()))
                             .clicked()
                         {
                             commands.push(Command::Prefs(PrefsCommand::ChooseCueSound(kind)));

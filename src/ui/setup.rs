@@ -41,7 +41,7 @@ pub fn setup_ui(
         .resizable(false)
         .show(ui, |ui| {
             ui.horizontal(|ui| {
-                ui.heading(RichText::new(&routine.name).strong());
+                super::a11y::heading(ui, RichText::new(&routine.name).strong());
                 let (label, hint) = if user_owned {
                     ("Edit", "Change this routine's steps and text")
                 } else {

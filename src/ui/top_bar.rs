@@ -81,7 +81,10 @@ pub fn top_bar_ui(app: &UnknotApp, ui: &mut egui::Ui, commands: &mut Vec<Command
             .corner_radius(8.0)
             .show(ui, |ui| {
                 ui.horizontal_wrapped(|ui| {
-                    ui.label(RichText::new("Take the heat off now.").size(22.0).strong());
+                    let alarm =
+                        ui.label(RichText::new("Take the heat off now.").size(22.0).strong());
+                    // Said at once, over whatever the screen reader is saying.
+                    super::a11y::live(&alarm, true);
                     ui.label("The alarm repeats, louder, until you answer it.");
                     if ui
                         .button(RichText::new("The heat is off (H)").size(18.0))

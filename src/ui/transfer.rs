@@ -17,7 +17,7 @@ pub fn transfer_ui(ui: &mut egui::Ui, state: &mut TransferState) -> Vec<Command>
         Direction::Import => ("Import a routine".to_owned(), "Import"),
         Direction::Export(routine) => (format!("Export \"{}\"", routine.name), "Export"),
     };
-    ui.heading(RichText::new(heading).strong());
+    super::a11y::heading(ui, RichText::new(heading).strong());
     ui.label(
         RichText::new(match state.direction {
             Direction::Import => {
