@@ -1,5 +1,5 @@
 # Shortcuts for the scripts; each script installs what it needs first.
-.PHONY: run test bench smoke cues fuzz
+.PHONY: run test bench smoke a11y screens cues fuzz
 run:
 	bash scripts/run.sh
 test:
@@ -8,6 +8,9 @@ bench:
 	bash scripts/bench.sh
 smoke:
 	cargo build --release --locked && bash scripts/smoke.sh target/release/unknot
+# Read the real window's accessibility tree over AT-SPI (a private bus).
+a11y:
+	cargo build --release --locked && bash scripts/a11y.sh target/release/unknot
 # Regenerate the built-in cue sounds and the icon.
 cues:
 	cargo run --example make_cues && cargo run --example make_icon

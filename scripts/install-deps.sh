@@ -8,7 +8,8 @@ mode=${1:-run}
 packages=(pkg-config libasound2-dev libx11-6 libxcursor1 libxrandr2 libxi6
           libxkbcommon-x11-0 libgl1 libegl1 libgl1-mesa-dri)
 if [ "$mode" = test ]; then
-  packages+=(xvfb xdotool imagemagick x11-utils procps)
+  packages+=(xvfb xdotool imagemagick x11-utils procps
+             dbus at-spi2-core python3-pyatspi libglib2.0-bin)
 fi
 
 if command -v dpkg-query >/dev/null 2>&1; then

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The full check: formatting, lints, a real-window smoke test of the release
-# binary under Xvfb, then every unit, property, integration and UI test.
+# binary under Xvfb, its accessibility tree read over AT-SPI, then every unit,
+# property, integration and UI test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh test
@@ -12,6 +13,8 @@ cargo clippy --all-targets --locked -- -D warnings
 echo "== release build and smoke test under Xvfb"
 cargo build --release --locked
 bash scripts/smoke.sh target/release/unknot
+echo "== the real window read through AT-SPI on a private bus"
+bash scripts/a11y.sh target/release/unknot
 echo "== cargo test"
 mkdir -p target
 cargo test --locked 2>&1 | tee target/test-output.log
