@@ -8,6 +8,9 @@ bench:
 	bash scripts/bench.sh
 smoke:
 	cargo build --release --locked && bash scripts/smoke.sh target/release/unknot
+# Real-window screenshots of every screen at three sizes and two text sizes.
+screens:
+	bash scripts/screens.sh
 # Read the real window's accessibility tree over AT-SPI (a private bus).
 a11y:
 	cargo build --release --locked && bash scripts/a11y.sh target/release/unknot

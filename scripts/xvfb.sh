@@ -1,5 +1,6 @@
-# Sourced by the smoke test and the benchmark: starts a private Xvfb on a free
-# display, exports DISPLAY, and stops it on exit.
+# Sourced by the smoke test, the accessibility test, the screenshots and the
+# benchmark: starts a private Xvfb on a free display (XVFB_SIZE, 1280x800 by
+# default), exports DISPLAY, and stops it on exit.
 start_xvfb() {
   local number=99
   while [ -e "/tmp/.X11-unix/X$number" ] || [ -e "/tmp/.X$number-lock" ]; do
@@ -8,7 +9,7 @@ start_xvfb() {
   # -noreset: by default Xvfb resets when its last client leaves, and an app
   # started in that moment cannot connect ("Failed to open connection").
   mkdir -p target
-  Xvfb ":$number" -screen 0 1280x800x24 -nolisten tcp -noreset >target/xvfb.log 2>&1 &
+  Xvfb ":$number" -screen 0 "${XVFB_SIZE:-1280x800}x24" -nolisten tcp -noreset >target/xvfb.log 2>&1 &
   XVFB_PID=$!
   export DISPLAY=":$number"
   for _ in $(seq 1 100); do

@@ -40,6 +40,10 @@ struct Cli {
     /// Close the window after this many seconds (for smoke tests and benchmarks).
     #[arg(long, hide = true)]
     quit_after_secs: Option<f64>,
+    /// Open on this screen (for screenshots): settings, history, safety,
+    /// setup:ID, edit:ID, finish:ID or ask-quit:ID.
+    #[arg(long, hide = true, conflicts_with = "autoplay")]
+    open: Option<String>,
     /// Write how late each cue fired to this file when the app closes.
     #[arg(long, hide = true)]
     timing_log: Option<PathBuf>,
@@ -260,6 +264,7 @@ fn run_app(cli: &Cli, launched_at: Instant) -> anyhow::Result<ExitCode> {
         ..Default::default()
     };
     let autoplay = cli.autoplay.clone();
+    let open = cli.open.clone();
     let length_secs = cli.length_secs;
     let quit_after = cli.quit_after_secs.map(Duration::from_secs_f64);
     let timing_log = cli.timing_log.clone();
@@ -306,6 +311,10 @@ fn run_app(cli: &Cli, launched_at: Instant) -> anyhow::Result<ExitCode> {
             let mut app = UnknotApp::new(deps, repaint);
             if let Some(id) = &autoplay {
                 app.autoplay(id, length_secs).map_err(|e| anyhow!(e))?;
+            }
+            if let Some(screen) = &open {
+                app.open_screen(screen)
+                    .map_err(|e| anyhow!("--open: {e}"))?;
             }
             let mut wrapper = EframeApp::new(app, launched_at, quit_after);
             wrapper.timing_log = timing_log;

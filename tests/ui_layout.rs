@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 use unknot::app::{Command, NavCommand, RoutineCommand, SessionCommand, UnknotApp};
 use unknot::audio::AudioStatus;
@@ -34,9 +34,10 @@ fn at_every_size(
                 ui_scale: scale,
                 ..prefs()
             };
+            // The reason as a real machine without a sound card gives it.
             let (mut app, _) = app_with(
                 &clock,
-                AudioStatus::Unavailable("no card".into()),
+                AudioStatus::Unavailable("Failed to get the config for the given device".into()),
                 prefs,
                 None,
             );
@@ -283,4 +284,53 @@ fn a_session_opened_in_the_history_fits_beside_the_table_at_1024() {
             after.right()
         );
     }
+}
+
+#[test]
+fn the_player_keeps_the_step_and_its_countdown_in_view_with_its_controls() {
+    at_every_size(
+        read_safety,
+        |app, clock| {
+            app.autoplay("shoulders-to-lower-back", None).unwrap();
+            clock.advance(Duration::from_secs(8));
+        },
+        |harness, at| {
+            let title = match &harness.state().screen {
+                unknot::app::Screen::Player(player) => player.plan.steps[0].step.title.clone(),
+                other => panic!("expected the player, found {}", other.name()),
+            };
+            assert_fits(
+                harness,
+                &[
+                    title.as_str(),
+                    "Back",
+                    "Pause",
+                    "Skip",
+                    "Stop",
+                    "Stop \u{2014} it hurt",
+                    "Ease off or stop if the muscles tense up or the pain sharpens.",
+                ],
+                at,
+            );
+            // The countdown ("0:52"): wholly inside the window too.
+            let screen = harness.ctx.content_rect();
+            let countdown = harness
+                .root()
+                .children_recursive()
+                .find(|node| {
+                    let text = node.accesskit_node().value().unwrap_or_default();
+                    let (minutes, seconds) = text.split_once(':').unwrap_or(("", ""));
+                    !minutes.is_empty()
+                        && minutes.chars().all(|c| c.is_ascii_digit())
+                        && seconds.len() == 2
+                        && seconds.chars().all(|c| c.is_ascii_digit())
+                })
+                .expect("a countdown");
+            assert!(
+                screen.contains_rect(countdown.rect()),
+                "{at}: the countdown at {:?} is not inside {screen:?}",
+                countdown.rect()
+            );
+        },
+    );
 }

@@ -90,6 +90,10 @@ pub enum SessionCommand {
         /// Notes.
         notes: String,
     },
+    /// The finish screen's notes as typed (kept on screen; not yet written).
+    EditNotes(String),
+    /// Write the finish screen's notes to the history (they lost the focus).
+    SaveNotes,
     /// Plan a course of the routine on the setup screen.
     StartCourse,
     /// End the course plan.

@@ -12,6 +12,8 @@ impl UnknotApp {
         if self.editor_holds(&command) {
             return;
         }
+        // Notes typed on the finish screen are written as it is left.
+        self.save_rating();
         match command {
             NavCommand::OpenRoutine(id) => self.open_routine(&id),
             NavCommand::ShowLibrary => self.screen = Screen::Library,
@@ -102,6 +104,40 @@ impl UnknotApp {
             }
             _ => false,
         }
+    }
+
+    /// Opens a screen by name (for screenshots and scripted checks):
+    /// `settings`, `history`, `safety`, `setup:ID`, `edit:ID`, `finish:ID`
+    /// (a session of ID stopped at once) or `ask-quit:ID` (playing ID, with
+    /// "quit?" showing).
+    pub fn open_screen(&mut self, what: &str) -> Result<(), String> {
+        let (kind, id) = what.split_once(':').unwrap_or((what, ""));
+        let known = |id: &str| {
+            if self.deps.library.find(id).is_some() {
+                Ok(id.to_owned())
+            } else {
+                Err(format!("no routine with id \"{id}\""))
+            }
+        };
+        match kind {
+            "settings" => self.run_nav(NavCommand::ShowSettings),
+            "history" => self.run_nav(NavCommand::ShowHistory),
+            "safety" => self.run_nav(NavCommand::ShowSafety),
+            "setup" => self.run_nav(NavCommand::OpenRoutine(known(id)?)),
+            "edit" => self.run_routines(super::command::RoutineCommand::EditRoutine(known(id)?)),
+            "finish" | "ask-quit" => {
+                self.autoplay(&known(id)?, None)?;
+                if kind == "finish" {
+                    self.run_session(super::command::SessionCommand::Control(
+                        crate::core::engine::Control::Stop,
+                    ));
+                } else {
+                    self.run_nav(NavCommand::Quit);
+                }
+            }
+            other => return Err(format!("unknown screen \"{other}\"")),
+        }
+        Ok(())
     }
 
     /// Whether closing the window should ask first: a session is playing,

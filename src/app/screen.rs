@@ -88,6 +88,8 @@ pub struct FinishSummary {
     pub notes: String,
     /// Whether the person stopped because it hurt.
     pub stopped_hurt: bool,
+    /// The pain after and notes last written to the history.
+    pub saved_rating: Option<(Option<u8>, String)>,
 }
 
 /// Which screen is showing.

@@ -17,6 +17,27 @@ use super::command::SessionCommand;
 use super::screen::{FinishSummary, PlayerState, Screen};
 
 impl UnknotApp {
+    /// Writes the finish screen's rating and notes to the history, if they
+    /// changed since last written.
+    pub(super) fn save_rating(&mut self) {
+        let Screen::Finish(summary) = &mut self.screen else {
+            return;
+        };
+        let rating = (summary.pain_after, summary.notes.clone());
+        if summary.saved_rating.as_ref() == Some(&rating) {
+            return;
+        }
+        if let Some(history) = &self.deps.history {
+            history.rated(
+                summary.token,
+                summary.pain_before,
+                summary.pain_after,
+                summary.notes.clone(),
+            );
+        }
+        summary.saved_rating = Some(rating);
+    }
+
     /// Applies a session command.
     pub(super) fn run_session(&mut self, command: SessionCommand) {
         match command {
@@ -119,6 +140,7 @@ impl UnknotApp {
                 self.check_session_end();
             }
             SessionCommand::PlayAgain => {
+                self.save_rating();
                 if let Screen::Finish(summary) = &self.screen {
                     let (routine, length_secs, step_secs) = (
                         summary.routine.clone(),
@@ -132,16 +154,15 @@ impl UnknotApp {
                 if let Screen::Finish(summary) = &mut self.screen {
                     summary.pain_after = pain_after;
                     summary.notes = notes;
-                    if let Some(history) = &self.deps.history {
-                        history.rated(
-                            summary.token,
-                            summary.pain_before,
-                            summary.pain_after,
-                            summary.notes.clone(),
-                        );
-                    }
+                }
+                self.save_rating();
+            }
+            SessionCommand::EditNotes(notes) => {
+                if let Screen::Finish(summary) = &mut self.screen {
+                    summary.notes = notes;
                 }
             }
+            SessionCommand::SaveNotes => self.save_rating(),
             SessionCommand::StartCourse => {
                 if let Screen::Setup(setup) = &self.screen {
                     let routine_id = setup.routine.id.clone();
@@ -281,6 +302,7 @@ impl UnknotApp {
                 pain_after: None,
                 notes: String::new(),
                 stopped_hurt: player.stopped_hurt,
+                saved_rating: None,
             };
             if let Some(history) = &self.deps.history {
                 let outcome = match ending {
@@ -324,6 +346,7 @@ impl UnknotApp {
 
     /// Records a session still playing as stopped (the window is closing).
     pub fn shutdown(&mut self) {
+        self.save_rating();
         if let Screen::Player(player) = &self.screen {
             player.conductor.control(Control::Stop);
         }

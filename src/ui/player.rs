@@ -142,6 +142,9 @@ pub fn player_ui(
     let mut commands = Vec::new();
     let view = &snapshot.view;
     let visuals = ui.visuals().clone();
+    // A short window (800x600 at large text, or notices showing): smaller
+    // buttons and no key hints, so the step and its countdown keep their room.
+    let compact = ui.available_height() < 480.0;
     egui::Panel::top("player-header")
         .frame(egui::Frame::new().inner_margin(egui::Margin::symmetric(0, 4)))
         .show_separator_line(false)
@@ -153,10 +156,10 @@ pub fn player_ui(
         .resizable(false)
         .show(ui, |ui| {
             match ask {
-                Ask::Nothing => controls_ui(ui, view, &visuals, &mut commands),
+                Ask::Nothing => controls_ui(ui, view, &visuals, compact, &mut commands),
                 Ask::Stop => {
                     confirm_stop_ui(ui, &visuals, &mut commands);
-                    controls_ui(ui, view, &visuals, &mut commands);
+                    controls_ui(ui, view, &visuals, compact, &mut commands);
                 }
                 // The session is paused and the answer is all that matters:
                 // the question takes the controls' place, so it fits wherever
@@ -185,7 +188,7 @@ pub fn player_ui(
     }
     egui::CentralPanel::no_frame().show(ui, |ui| {
         // The countdown shrinks in a short window so the step still fits.
-        let countdown_size = (ui.available_height() * 0.24).clamp(56.0, 120.0);
+        let countdown_size = (ui.available_height() * 0.26).clamp(40.0, 120.0);
         egui::ScrollArea::vertical()
             .id_salt("player-body")
             .auto_shrink(false)
@@ -261,7 +264,11 @@ fn step_ui(
         ui.label(RichText::new(position_text).color(muted));
         // Read out when the step changes (the seconds are not).
         let title_label = ui.add(
-            egui::Label::new(RichText::new(shorten(&title, MAX_SHOWN_TITLE)).size(34.0).strong())
+            egui::Label::new(
+                RichText::new(shorten(&title, MAX_SHOWN_TITLE))
+                    .size((countdown_size * 0.45).clamp(22.0, 34.0))
+                    .strong(),
+            )
                 .wrap(),
         );
         super::a11y::live(&title_label, false);
@@ -527,6 +534,7 @@ fn controls_ui(
     ui: &mut egui::Ui,
     view: &SessionView,
     visuals: &egui::Visuals,
+    compact: bool,
     commands: &mut Vec<Command>,
 ) {
     let muted = theme::muted(visuals);
@@ -544,7 +552,7 @@ fn controls_ui(
         let one_row = 5.0 * 150.0 + 4.0 * gap <= available;
         let per_row = if one_row { 5.0 } else { 3.0 };
         let width = ((available - (per_row - 1.0) * gap) / per_row).min(150.0);
-        let size = egui::vec2(width, 44.0);
+        let size = egui::vec2(width, if compact { 34.0 } else { 44.0 });
         let pause_label = if view.paused { "Resume" } else { "Pause" };
         let buttons: [(&str, &str, Command); 5] = [
             (
@@ -623,14 +631,16 @@ fn controls_ui(
                 },
             );
         }
-        ui.add(
-            egui::Label::new(
-                RichText::new("Keys: Space pause \u{b7} Right arrow skip \u{b7} Left arrow back \u{b7} Esc twice stop")
-                    .small()
-                    .color(muted),
-            )
-            .wrap(),
-        );
+        if !compact {
+            ui.add(
+                egui::Label::new(
+                    RichText::new("Keys: Space pause \u{b7} Right arrow skip \u{b7} Left arrow back \u{b7} Esc twice stop")
+                        .small()
+                        .color(muted),
+                )
+                .wrap(),
+            );
+        }
     });
 }
 #[cfg(test)]

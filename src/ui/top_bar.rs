@@ -97,74 +97,91 @@ pub fn top_bar_ui(app: &UnknotApp, ui: &mut egui::Ui, commands: &mut Vec<Command
                 });
             });
     }
+    // In a short window the player needs every line for the step: notices
+    // shrink to one line each there, their whole text on hover.
+    let compact =
+        matches!(app.screen, Screen::Player(_)) && ui.ctx().content_rect().height() < 560.0;
     if let AudioStatus::Unavailable(reason) = (app.deps.audio_status)()
         && !app.audio_notice_dismissed
     {
-        theme::notice_frame(ui.visuals()).show(ui, |ui| {
-            ui.horizontal_wrapped(|ui| {
-                ui.label(format!(
-                    "No working sound output ({reason}). Cues will show on screen only; the timing is the same."
-                ));
-                if ui.small_button("Dismiss").clicked() {
-                    commands.push(Command::Nav(NavCommand::DismissAudioNotice));
-                }
-            });
-        });
+        let text = format!(
+            "No working sound output ({reason}). Cues will show on screen only; the timing is the same."
+        );
+        if notice_ui(ui, compact, &text, Some("Dismiss")) {
+            commands.push(Command::Nav(NavCommand::DismissAudioNotice));
+        }
     }
-    if let Some(notice) = &app.deps.startup_notice {
-        theme::notice_frame(ui.visuals()).show(ui, |ui| {
-            ui.horizontal_wrapped(|ui| {
-                ui.label(notice);
-                if ui.small_button("OK").clicked() {
-                    commands.push(Command::Nav(NavCommand::DismissStartupNotice));
-                }
-            });
-        });
+    if let Some(notice) = &app.deps.startup_notice
+        && notice_ui(ui, compact, notice, Some("OK"))
+    {
+        commands.push(Command::Nav(NavCommand::DismissStartupNotice));
     }
     if let Some(saver) = &app.deps.prefs_saver
         && let SaveStatus::Failed(reason) = saver.status()
     {
-        theme::notice_frame(ui.visuals()).show(ui, |ui| {
-            ui.label(format!(
-                "Settings can't be saved ({reason}). They work until you close the app; everything else is unaffected."
-            ));
-        });
+        let text = format!(
+            "Settings can't be saved ({reason}). They work until you close the app; everything else is unaffected."
+        );
+        notice_ui(ui, compact, &text, None);
     }
     if let Some(history) = &app.deps.history {
         let status = history.status();
         if let Some(reason) = status.unavailable {
-            theme::notice_frame(ui.visuals()).show(ui, |ui| {
-                ui.label(format!(
-                    "Your history can't be saved ({reason}). Sessions still play as usual."
-                ));
-            });
+            let text =
+                format!("Your history can't be saved ({reason}). Sessions still play as usual.");
+            notice_ui(ui, compact, &text, None);
         }
-        if let Some(notice) = status.notice {
-            theme::notice_frame(ui.visuals()).show(ui, |ui| {
-                ui.horizontal_wrapped(|ui| {
-                    ui.label(notice);
-                    if ui.small_button("OK").clicked() {
-                        commands.push(Command::History(HistoryCommand::DismissNotice));
-                    }
-                });
-            });
+        if let Some(notice) = status.notice
+            && notice_ui(ui, compact, &notice, Some("OK"))
+        {
+            commands.push(Command::History(HistoryCommand::DismissNotice));
         }
     }
-    if let Some(notice) = &app.notice {
-        theme::notice_frame(ui.visuals()).show(ui, |ui| {
-            ui.horizontal_wrapped(|ui| {
-                ui.label(notice);
-                if ui.small_button("OK").clicked() {
-                    commands.push(Command::Nav(NavCommand::DismissNotice));
-                }
-            });
-        });
+    if let Some(notice) = &app.notice
+        && notice_ui(ui, compact, notice, Some("OK"))
+    {
+        commands.push(Command::Nav(NavCommand::DismissNotice));
     }
     if let Some(error) = &app.error_notice {
-        theme::notice_frame(ui.visuals()).show(ui, |ui| {
-            ui.label(error);
-        });
+        notice_ui(ui, compact, error, None);
     }
+}
+
+/// One notice, with its button if it has one (true when pressed). Compact:
+/// one line, cut to fit, the whole text on hover; otherwise wrapped. Either
+/// way a screen reader hears it when it appears.
+fn notice_ui(ui: &mut egui::Ui, compact: bool, text: &str, button: Option<&str>) -> bool {
+    let mut pressed = false;
+    theme::notice_frame(ui.visuals()).show(ui, |ui| {
+        if compact {
+            // The button at the right edge; the text cut to the room left;
+            // one row high (a bare right-to-left layout would take all the
+            // height there is).
+            let row = egui::vec2(ui.available_width(), ui.spacing().interact_size.y);
+            ui.allocate_ui_with_layout(
+                row,
+                egui::Layout::right_to_left(egui::Align::Center),
+                |ui| {
+                    if let Some(button) = button {
+                        pressed = ui.small_button(button).clicked();
+                    }
+                    let label = ui
+                        .add(egui::Label::new(text).truncate())
+                        .on_hover_text(text);
+                    super::a11y::live(&label, false);
+                },
+            );
+        } else {
+            ui.horizontal_wrapped(|ui| {
+                let label = ui.add(egui::Label::new(text).wrap());
+                super::a11y::live(&label, false);
+                if let Some(button) = button {
+                    pressed = ui.small_button(button).clicked();
+                }
+            });
+        }
+    });
+    pressed
 }
 
 /// The master volume and a button to hear it.
