@@ -334,3 +334,29 @@ fn the_player_keeps_the_step_and_its_countdown_in_view_with_its_controls() {
         },
     );
 }
+
+#[test]
+fn the_history_leaves_room_for_its_sessions_in_a_short_window() {
+    for scale in SCALES {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = ManualClock::new();
+        let prefs = Preferences {
+            ui_scale: scale,
+            ..read_safety()
+        };
+        let (mut app, _) = app_with_history(&clock, prefs, &dir.path().join("h.sqlite3"));
+        app.autoplay("quick-tension-break", None).unwrap();
+        clock.advance(Duration::from_secs(30));
+        go(&mut app, Control::Stop);
+        app.check_session_end();
+        go(&mut app, NavCommand::ShowHistory);
+        let mut harness = harness_sized(app, 800.0, 600.0);
+        wait_until(&mut harness, "the history", |app| {
+            history_state(app).is_some_and(|state| state.loaded_rows().count() == 1)
+        });
+        let at = format!("800x600 at {}%", scale * 100.0);
+        let mut labels = TOP_BAR.to_vec();
+        labels.extend(["Quick tension break", "Export…"]);
+        assert_fits(&harness, &labels, &at);
+    }
+}

@@ -212,6 +212,18 @@ fn stats_ui(ui: &mut egui::Ui, view: &HistoryView, show_streak: bool, filtered: 
     if filtered {
         ui.label(RichText::new("Figures below count the sessions shown.").color(muted));
     }
+    // In a short window the cards would leave no room for the sessions
+    // themselves: the same figures, on one line.
+    if ui.ctx().content_rect().height() < 560.0 {
+        let line: Vec<String> = cards
+            .iter()
+            .map(|(title, value, detail)| format!("{title}: {value} ({detail})"))
+            .collect();
+        let summary = line.join(" \u{b7} ");
+        ui.add(egui::Label::new(RichText::new(&summary).color(muted)).truncate())
+            .on_hover_text(summary);
+        return;
+    }
     // Cards share the width, as many to a row as fit at a readable size, so
     // none runs off the edge of a narrow window or with large text.
     let gap = ui.spacing().item_spacing.x;

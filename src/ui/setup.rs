@@ -40,7 +40,7 @@ pub fn setup_ui(
         .show_separator_line(false)
         .resizable(false)
         .show(ui, |ui| {
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 super::a11y::heading(ui, RichText::new(&routine.name).strong());
                 let (label, hint) = if user_owned {
                     ("Edit", "Change this routine's steps and text")
