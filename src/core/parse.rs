@@ -19,6 +19,17 @@ pub const MAX_FILE_BYTES: usize = 1024 * 1024;
 pub const MAX_STEP_SECS: i64 = 60 * 60;
 /// The longest a whole routine may be at its default length.
 pub const MAX_ROUTINE_SECS: i64 = 3 * 60 * 60;
+/// The longest a text field may be, in characters: a name or title fits a
+/// line or two of the player at large text, a summary a card, instructions a
+/// card a person can read at a glance.
+pub fn max_chars(field: &str) -> usize {
+    match field_word(field) {
+        "name" | "title" => 80,
+        "summary" => 400,
+        _ => 1000,
+    }
+}
+
 /// The most steps a routine may have.
 pub const MAX_STEPS: usize = 200;
 /// The longest identifier.
@@ -122,6 +133,19 @@ impl Reporter<'_> {
                     Some(value.span()),
                     field,
                     format!("{} is empty", field_word(field)),
+                );
+                None
+            }
+            Some(value) if value.get_ref().trim().chars().count() > max_chars(field) => {
+                let limit = max_chars(field);
+                self.at(
+                    Some(value.span()),
+                    field,
+                    format!(
+                        "{} is {} characters long; keep it to {limit} so it fits on screen",
+                        field_word(field),
+                        value.get_ref().trim().chars().count()
+                    ),
                 );
                 None
             }
@@ -710,6 +734,30 @@ side = "both"
 duration_secs = 40
 instructions = "Knead beside the spine."
 "#;
+
+    #[test]
+    fn overlong_text_is_refused_with_the_limit_and_the_length() {
+        let long_title = "x".repeat(81);
+        let text = GOOD.replacen("title = \"", &format!("title = \"{long_title}"), 1);
+        let problems = parse_routine("t.toml", &text).unwrap_err();
+        assert!(
+            problems
+                .iter()
+                .any(|problem| problem.field.as_deref() == Some("steps[1].title")
+                    && problem.reason.contains("keep it to 80")),
+            "{problems:?}"
+        );
+        let just_fits = GOOD.replacen(
+            "title = \"Breathe\"",
+            &format!("title = \"{}\"", "x".repeat(80)),
+            1,
+        );
+        assert_ne!(just_fits, GOOD);
+        assert!(
+            parse_routine("t.toml", &just_fits).is_ok(),
+            "80 characters are fine"
+        );
+    }
 
     #[test]
     fn parses_a_good_file() {
