@@ -360,3 +360,22 @@ fn the_history_leaves_room_for_its_sessions_in_a_short_window() {
         assert_fits(&harness, &labels, &at);
     }
 }
+
+#[test]
+fn the_text_size_lands_on_100_percent_in_one_click() {
+    let clock = ManualClock::new();
+    let prefs = Preferences {
+        ui_scale: 1.3,
+        ..read_safety()
+    };
+    let (mut app, _) = app_with(&clock, AudioStatus::Ready, prefs, None);
+    go(&mut app, NavCommand::ShowSettings);
+    let mut harness = harness_sized(app, 1024.0, 720.0);
+    harness.run();
+    harness.get_by_label("100 %").click();
+    harness.run();
+    assert!((harness.state().prefs().ui_scale - 1.0).abs() < f32::EPSILON);
+    harness.get_by_label("150 %").click();
+    harness.run();
+    assert!((harness.state().prefs().ui_scale - 1.5).abs() < f32::EPSILON);
+}

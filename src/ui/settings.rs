@@ -154,19 +154,34 @@ pub fn settings_ui(ui: &mut egui::Ui, prefs: &Preferences) -> Vec<Command> {
                 });
                 ui.end_row();
                 ui.label("Text and controls size");
-                let mut percent = (edited.ui_scale * 100.0).round();
-                let (low, high) = UI_SCALE_RANGE;
-                let response = ui.add(
-                    egui::Slider::new(&mut percent, low * 100.0..=high * 100.0)
-                        .suffix(" %")
-                        .step_by(5.0)
-                        .integer(),
-                )
-                .accessible_name("Text and controls size percent");
-                // Apply the zoom when the drag ends, so the slider does not move under the pointer.
-                if response.changed() && !response.dragged() || response.drag_stopped() {
-                    edited.ui_scale = percent / 100.0;
-                }
+                ui.horizontal_wrapped(|ui| {
+                    let mut percent = (edited.ui_scale * 100.0).round();
+                    let (low, high) = UI_SCALE_RANGE;
+                    let response = ui
+                        .add(
+                            egui::Slider::new(&mut percent, low * 100.0..=high * 100.0)
+                                .suffix(" %")
+                                .step_by(5.0)
+                                .integer(),
+                        )
+                        .accessible_name("Text and controls size percent");
+                    // Apply the zoom when the drag ends, so the slider does not move under the pointer.
+                    if response.changed() && !response.dragged() || response.drag_stopped() {
+                        edited.ui_scale = percent / 100.0;
+                    }
+                    // The sizes people want most, one click each (a slider
+                    // is hard to land on exactly 100 %).
+                    for preset in [100.0_f32, 125.0, 150.0] {
+                        let here = (percent - preset).abs() < 0.5;
+                        if ui
+                            .add(egui::Button::selectable(here, format!("{preset:.0} %")))
+                            .on_hover_text(format!("Text and controls at {preset:.0} %"))
+                            .clicked()
+                        {
+                            edited.ui_scale = preset / 100.0;
+                        }
+                    }
+                });
                 ui.end_row();
             });
 

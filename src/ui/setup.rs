@@ -68,9 +68,17 @@ pub fn setup_ui(
         .resizable(false)
         .show(ui, |ui| {
             ui.horizontal_wrapped(|ui| {
-        let start = egui::Button::new(RichText::new("Start").size(22.0))
-                .min_size(egui::vec2(180.0, 48.0))
-                .fill(theme::accent(&visuals).gamma_multiply(0.35));
+        // A full accent fill with text in the background colour: unmistakable
+        // in the dark and the light theme alike, and plainly different from
+        // the faded look of a Start that waits for an answer.
+        let start = egui::Button::new(
+            RichText::new("Start")
+                .size(22.0)
+                .strong()
+                .color(visuals.extreme_bg_color),
+        )
+        .min_size(egui::vec2(180.0, 48.0))
+        .fill(theme::accent(&visuals));
             if ui
                 .add_enabled(setup.can_start(), start)
                 .on_hover_text("Enter")
