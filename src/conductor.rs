@@ -114,6 +114,20 @@ impl Conductor {
         cues: Arc<dyn CueSink>,
         notify: Arc<dyn Fn() + Send + Sync>,
     ) -> std::io::Result<Self> {
+        Self::start_reporting(plan, clock, cues, notify, None)
+    }
+
+    /// [`Self::start`], and calls `report` from the timing thread with the
+    /// active seconds and steps done whenever they change (at most once a
+    /// second, and once more at the end), so a record can be kept without
+    /// anyone reading the session.
+    pub fn start_reporting(
+        plan: SessionPlan,
+        clock: Arc<dyn Clock>,
+        cues: Arc<dyn CueSink>,
+        notify: Arc<dyn Fn() + Send + Sync>,
+        report: Option<Box<dyn Fn(u32, u32) + Send>>,
+    ) -> std::io::Result<Self> {
         let seen = crate::clock::read_both(clock.as_ref());
         let session = Session::start(plan, seen.0);
         let shared = Arc::new(Mutex::new(Shared {
@@ -130,6 +144,7 @@ impl Conductor {
             thread::Builder::new()
                 .name("unknot-conductor".into())
                 .spawn(move || {
+                    let mut reported = None;
                     loop {
                         let wait = {
                             let mut shared = lock(&shared);
@@ -159,6 +174,20 @@ impl Conductor {
                             (events, now, ended, done)
                         };
                         dispatch(&shared, cues.as_ref(), &events, now);
+                        if let Some(report) = &report {
+                            let progress = {
+                                let snapshot = lock(&shared).snapshot(clock.as_ref());
+                                (
+                                    u32::try_from(snapshot.active_elapsed.as_secs())
+                                        .unwrap_or(u32::MAX),
+                                    u32::try_from(snapshot.steps_completed).unwrap_or(u32::MAX),
+                                )
+                            };
+                            if reported != Some(progress) {
+                                reported = Some(progress);
+                                report(progress.0, progress.1);
+                            }
+                        }
                         // Cues land on whole seconds, when a visible window repaints
                         // anyway; the end and the heat alarm must wake a hidden window.
                         let alarm = events.iter().any(|event| event.kind == CueKind::HeatOff);
@@ -209,14 +238,6 @@ impl Conductor {
     /// What to draw now.
     pub fn snapshot(&self) -> Snapshot {
         lock(&self.shared).snapshot(self.clock.as_ref())
-    }
-
-    /// A function that reads the session's progress from any thread, so the
-    /// history can write heartbeats without the window.
-    pub fn progress_probe(&self) -> impl Fn() -> Snapshot + Send + Sync + 'static {
-        let shared = Arc::clone(&self.shared);
-        let clock = Arc::clone(&self.clock);
-        move || lock(&shared).snapshot(clock.as_ref())
     }
 
     /// How late each cue fired so far, for the benchmark.

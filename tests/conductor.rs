@@ -206,3 +206,41 @@ fn a_suspend_counts_toward_the_heat_cap_and_the_alarm_repeats_until_answered() {
         Some(unknot::core::engine::HeatStatus::Done { capped: true })
     );
 }
+
+#[test]
+fn the_conductor_reports_progress_as_messages_until_the_end() {
+    let (sender, receiver) = mpsc::channel();
+    let (cue_sender, _cues) = mpsc::channel();
+    let conductor = Conductor::start_reporting(
+        plan(&[150, 150]),
+        Arc::new(MonotonicClock::new()),
+        Arc::new(RecordingSink(Mutex::new(cue_sender))),
+        Arc::new(|| {}),
+        Some(Box::new(move |active_secs, steps_done| {
+            let _ = sender.send((active_secs, steps_done));
+        })),
+    )
+    .expect("thread starts");
+    // Each report is a change; the last says both steps are done.
+    let mut reports = Vec::new();
+    while let Ok(report) = receiver.recv_timeout(Duration::from_secs(5)) {
+        reports.push(report);
+        if report.1 == 2 {
+            break;
+        }
+    }
+    assert_eq!(
+        reports.last().map(|report| report.1),
+        Some(2),
+        "{reports:?}"
+    );
+    assert!(
+        reports.windows(2).all(|pair| pair[0] != pair[1]),
+        "only changes are reported: {reports:?}"
+    );
+    assert!(
+        reports.windows(2).all(|pair| pair[0].1 <= pair[1].1),
+        "steps only go forward: {reports:?}"
+    );
+    drop(conductor);
+}

@@ -201,7 +201,6 @@ fn delete_can_be_undone() {
 #[test]
 fn the_worker_records_heartbeats_and_the_end_of_a_session() {
     use std::sync::Arc;
-    use std::sync::atomic::{AtomicU32, Ordering};
     use unknot::store::history_worker::HistoryWorker;
 
     let dir = tempfile::tempdir().unwrap();
@@ -212,14 +211,10 @@ fn the_worker_records_heartbeats_and_the_end_of_a_session() {
         Arc::new(|| {}),
         std::time::Duration::from_millis(50),
     );
-    let played = Arc::new(AtomicU32::new(0));
-    let probe_played = Arc::clone(&played);
-    worker.started(
-        1,
-        new_session(Utc::now()),
-        Box::new(move || (probe_played.load(Ordering::SeqCst), 1)),
-    );
-    played.store(42, Ordering::SeqCst);
+    worker.started(1, new_session(Utc::now()));
+    // Progress arrives as messages from the session's timekeeper.
+    let report = worker.progress_reporter(1);
+    report(42, 1);
     // Wait for a heartbeat to carry the new progress.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
@@ -260,7 +255,7 @@ fn an_unwritable_history_says_so_and_keeps_working() {
     let blocker = dir.path().join("data");
     std::fs::write(&blocker, "a file where the folder should be").unwrap();
     let worker = HistoryWorker::start(blocker.join("history.sqlite3"), "s".into(), Arc::new(|| {}));
-    worker.started(1, new_session(Utc::now()), Box::new(|| (0, 0)));
+    worker.started(1, new_session(Utc::now()));
     worker.finished(1, Outcome::Completed, 10, 1, Utc::now());
     worker.flush();
     assert!(worker.status().unavailable.is_some());

@@ -338,7 +338,8 @@ fn a_dead_copy_is_known_at_once_and_a_live_one_never_is() {
     let path = dir.path().join("history.sqlite3");
     let notify: Arc<dyn Fn() + Send + Sync> = Arc::new(|| {});
     let first = HistoryWorker::start(path.clone(), "s".into(), Arc::clone(&notify));
-    first.started(1, session(0), Box::new(|| (42, 2)));
+    first.started(1, session(0));
+    first.progress_reporter(1)(42, 2);
     first.flush();
 
     // A second copy while the first still runs (alive, or frozen: its lock

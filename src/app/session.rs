@@ -220,17 +220,24 @@ impl UnknotApp {
         self.update_prefs(|prefs| {
             prefs.last_routine = Some(LastRoutine { id, length_secs });
         });
-        match Conductor::start(
+        let token = self.sessions_started + 1;
+        // The session's timekeeper tells the history how far it has got;
+        // the history thread never reads the session itself.
+        let reporter = self
+            .deps
+            .history
+            .as_ref()
+            .map(|history| history.progress_reporter(token));
+        match Conductor::start_reporting(
             plan.clone(),
             Arc::clone(&self.deps.clock),
             Arc::clone(&self.deps.cues),
             Arc::clone(&self.repaint),
+            reporter,
         ) {
             Ok(conductor) => {
-                self.sessions_started += 1;
-                let token = self.sessions_started;
+                self.sessions_started = token;
                 if let Some(history) = &self.deps.history {
-                    let probe = conductor.progress_probe();
                     let regions = routine
                         .regions()
                         .iter()
@@ -249,14 +256,6 @@ impl UnknotApp {
                             pain_before,
                             owner: None,
                         },
-                        Box::new(move || {
-                            let snapshot = probe();
-                            (
-                                u32::try_from(snapshot.active_elapsed.as_secs())
-                                    .unwrap_or(u32::MAX),
-                                u32::try_from(snapshot.steps_completed).unwrap_or(u32::MAX),
-                            )
-                        }),
                     );
                 }
                 self.screen = Screen::Player(PlayerState {

@@ -114,8 +114,9 @@ pub enum HistoryReply {
 /// How often a playing session's progress is written.
 pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(5);
 
-/// Progress of the playing session: active seconds and steps done.
-pub type ProgressProbe = Box<dyn Fn() -> (u32, u32) + Send>;
+/// Reports the playing session's progress (active seconds, steps done) to
+/// the history thread, from whichever thread keeps the session's time.
+pub type ProgressReporter = Box<dyn Fn(u32, u32) + Send>;
 
 /// Identifies a session in this run before its database id is known.
 pub type SessionToken = u64;
@@ -124,8 +125,15 @@ enum Job {
     Start {
         token: SessionToken,
         session: NewSession,
-        probe: ProgressProbe,
     },
+    Progress {
+        token: SessionToken,
+        active_secs: u32,
+        steps_done: u32,
+    },
+    /// Stop now: reporters held by a session's timekeeper keep the channel
+    /// open, so the end cannot wait for it to close.
+    Shutdown,
     Finish {
         token: SessionToken,
         outcome: Outcome,
@@ -247,13 +255,26 @@ impl HistoryWorker {
         }
     }
 
-    /// Records a session as it starts. `probe` reports progress for heartbeats.
-    pub fn started(&self, token: SessionToken, session: NewSession, probe: ProgressProbe) {
-        self.send(Job::Start {
-            token,
-            session,
-            probe,
-        });
+    /// Records a session as it starts. Its progress arrives by
+    /// [`Self::progress_reporter`] and is written with each heartbeat.
+    pub fn started(&self, token: SessionToken, session: NewSession) {
+        self.send(Job::Start { token, session });
+    }
+
+    /// A reporter the session's timekeeper calls with its progress; each
+    /// call is a message to the history thread, which never reads the
+    /// session itself.
+    pub fn progress_reporter(&self, token: SessionToken) -> ProgressReporter {
+        let jobs = self.jobs.clone();
+        Box::new(move |active_secs, steps_done| {
+            if let Some(jobs) = &jobs {
+                let _ = jobs.send(Job::Progress {
+                    token,
+                    active_secs,
+                    steps_done,
+                });
+            }
+        })
     }
 
     /// Finalises a session.
@@ -379,7 +400,9 @@ impl HistoryWorker {
 
 impl Drop for HistoryWorker {
     fn drop(&mut self) {
-        self.jobs = None;
+        if let Some(jobs) = self.jobs.take() {
+            let _ = jobs.send(Job::Shutdown);
+        }
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
@@ -389,7 +412,8 @@ impl Drop for HistoryWorker {
 struct Playing {
     token: SessionToken,
     id: i64,
-    probe: ProgressProbe,
+    /// The latest progress reported: active seconds and steps done.
+    progress: (u32, u32),
 }
 
 fn run(
@@ -450,6 +474,9 @@ fn run(
                 Err(_) => break,
             }
         };
+        if matches!(job, Some(Job::Shutdown)) {
+            break;
+        }
         let db_slot = &mut db;
         let Some(db) = db_slot.as_mut() else {
             match job {
@@ -471,24 +498,34 @@ fn run(
             && std::time::Instant::now() >= next_beat
         {
             next_beat = std::time::Instant::now() + heartbeat_every;
-            let (active_secs, steps_done) = (current.probe)();
+            let (active_secs, steps_done) = current.progress;
             if let Err(error) = db.heartbeat(current.id, active_secs, steps_done, Utc::now()) {
                 log::warn!("history heartbeat not saved: {error}");
             }
         }
         let result = match job {
             None => Ok(()),
-            Some(Job::Start {
-                token,
-                mut session,
-                probe,
-            }) => {
+            Some(Job::Start { token, mut session }) => {
                 session.owner = lock.as_ref().map(|lock| lock.name().to_owned());
                 db.start_session(&session).map(|id| {
                     ids.push((token, id));
-                    playing = Some(Playing { token, id, probe });
+                    playing = Some(Playing {
+                        token,
+                        id,
+                        progress: (0, 0),
+                    });
                     next_beat = std::time::Instant::now() + heartbeat_every;
                 })
+            }
+            Some(Job::Progress {
+                token,
+                active_secs,
+                steps_done,
+            }) => {
+                if let Some(current) = playing.as_mut().filter(|current| current.token == token) {
+                    current.progress = (active_secs, steps_done);
+                }
+                Ok(())
             }
             Some(Job::Finish {
                 token,
@@ -644,6 +681,8 @@ fn answer(db: &mut HistoryDb, job: Job) -> (HistoryReply, Option<HistoryError>) 
             }
         }
         Job::Start { .. }
+        | Job::Progress { .. }
+        | Job::Shutdown
         | Job::Finish { .. }
         | Job::Ratings { .. }
         | Job::Flush(_)
