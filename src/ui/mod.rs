@@ -6,6 +6,7 @@ pub mod body_map;
 pub mod editor;
 mod finish;
 pub mod history;
+mod history_charts;
 mod keys;
 mod library;
 mod player;
