@@ -209,7 +209,14 @@ fn run_app(cli: &Cli, launched_at: Instant) -> anyhow::Result<ExitCode> {
         tighten_default_folders(cli, paths);
     }
     let routines_dir = paths.as_ref().map(AppPaths::routines_dir);
-    let library = library::load(routines_dir.as_deref());
+    // The person's folder (any number of files) is read on the disk thread
+    // once the window is up; the first frame shows the built-in routines.
+    // A routine asked for by name on the command line must be known first.
+    let library = if cli.autoplay.is_some() || cli.open.is_some() {
+        library::load(routines_dir.as_deref())
+    } else {
+        library::load_builtin()
+    };
     for problem in &library.problems {
         log::warn!("{problem}");
     }

@@ -104,6 +104,11 @@ impl UnknotApp {
         } else {
             Screen::Safety
         };
+        // The person's own routines are read off this thread (the first
+        // frame needs only the built-in ones).
+        if let Some(disk) = &deps.disk {
+            disk.submit(crate::store::disk::DiskJob::Rescan);
+        }
         let mut app = Self {
             deps,
             screen,

@@ -78,7 +78,7 @@ pub fn library_ui(
             egui::CollapsingHeader::new(RichText::new(title).color(theme::warm(ui.visuals())))
                 .default_open(true)
                 .show(ui, |ui| {
-                    ui.label("These files were skipped; the other routines are unaffected. Fix the line named and reopen the app.");
+                    ui.label("These files were skipped; the other routines are unaffected. Fix what is named; the list is read again when you come back to this window.");
                     for problem in &library.problems {
                         ui.add(egui::Label::new(RichText::new(problem.to_string()).monospace()).wrap());
                     }
