@@ -213,3 +213,33 @@ fn history_filters_say_their_current_choice() {
         assert_eq!(combo.accesskit_node().value().as_deref(), Some(value));
     }
 }
+
+#[test]
+fn a_held_enter_does_not_start_a_session_but_a_fresh_press_does() {
+    let clock = ManualClock::new();
+    let (app, _) = app(&clock, AudioStatus::Ready);
+    let mut harness = harness(app);
+    harness.run();
+    // Enter goes down on the library and stays down: the system repeats it.
+    harness.key_down(Key::Enter);
+    harness.run();
+    assert_eq!(harness.state().screen.name(), "setup");
+    harness.event(egui::Event::Key {
+        key: Key::Enter,
+        physical_key: None,
+        pressed: true,
+        repeat: true,
+        modifiers: egui::Modifiers::NONE,
+    });
+    harness.run();
+    assert_eq!(
+        harness.state().screen.name(),
+        "setup",
+        "a repeat does not start"
+    );
+    harness.key_up(Key::Enter);
+    harness.run();
+    harness.key_press(Key::Enter);
+    harness.run();
+    assert_eq!(harness.state().screen.name(), "player");
+}

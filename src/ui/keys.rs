@@ -50,7 +50,20 @@ pub fn shortcuts(app: &UnknotApp, ctx: &egui::Context) -> Vec<Command> {
                 }
             }
             Screen::Setup(_) => {
-                if !on_control && input.consume_key(Modifiers::NONE, Key::Enter) {
+                // A fresh press starts; an Enter still held from the library
+                // (key repeat) does not start a session by itself.
+                let fresh = input.events.iter().any(|event| {
+                    matches!(
+                        event,
+                        egui::Event::Key {
+                            key: Key::Enter,
+                            pressed: true,
+                            repeat: false,
+                            ..
+                        }
+                    )
+                });
+                if !on_control && input.consume_key(Modifiers::NONE, Key::Enter) && fresh {
                     commands.push(Command::Session(SessionCommand::Start));
                 }
                 if input.consume_key(Modifiers::NONE, Key::Escape) {
