@@ -27,8 +27,19 @@ fn at_every_size(
     setup: impl Fn(&mut UnknotApp, &ManualClock),
     check: impl Fn(&mut egui_kittest::Harness<'_, UnknotApp>, &str),
 ) {
-    for (width, height) in SIZES {
-        for scale in SCALES {
+    at_sizes(&SIZES, &SCALES, prefs, setup, check);
+}
+
+/// [`at_every_size`] over the given sizes and text sizes.
+fn at_sizes(
+    sizes: &[(f32, f32)],
+    scales: &[f32],
+    prefs: impl Fn() -> Preferences,
+    setup: impl Fn(&mut UnknotApp, &ManualClock),
+    check: impl Fn(&mut egui_kittest::Harness<'_, UnknotApp>, &str),
+) {
+    for &(width, height) in sizes {
+        for &scale in scales {
             let clock = ManualClock::new();
             let prefs = Preferences {
                 ui_scale: scale,
@@ -288,7 +299,18 @@ fn a_session_opened_in_the_history_fits_beside_the_table_at_1024() {
 
 #[test]
 fn the_player_keeps_the_step_and_its_countdown_in_view_with_its_controls() {
-    at_every_size(
+    player_step_in_view(&SIZES, &SCALES);
+}
+
+#[test]
+fn the_player_fits_from_800x600_at_200_percent_to_4k_at_75_percent() {
+    player_step_in_view(&[(800.0, 600.0), (3840.0, 2160.0)], &[0.75, 2.0]);
+}
+
+fn player_step_in_view(sizes: &[(f32, f32)], scales: &[f32]) {
+    at_sizes(
+        sizes,
+        scales,
         read_safety,
         |app, clock| {
             app.autoplay("shoulders-to-lower-back", None).unwrap();

@@ -187,6 +187,12 @@ pub fn player_ui(
             });
     }
     egui::CentralPanel::no_frame().show(ui, |ui| {
+        if ui.available_height() < 140.0 {
+            // Very little room (800x600 at 200 %): the step and its
+            // countdown on one line, which always fits.
+            mini_step_ui(ui, view, plan);
+            return;
+        }
         // The countdown shrinks in a short window so the step still fits.
         let countdown_size = (ui.available_height() * 0.26).clamp(40.0, 120.0);
         egui::ScrollArea::vertical()
@@ -230,6 +236,34 @@ fn header_ui(ui: &mut egui::Ui, routine: &Routine, view: &SessionView) {
         length - view.session_remaining.as_secs_f64(),
         length,
     );
+}
+
+/// The step's title and countdown on a single line, for a window too short
+/// for anything more; the instructions are still read out (live region).
+fn mini_step_ui(ui: &mut egui::Ui, view: &SessionView, plan: &SessionPlan) {
+    let visuals = ui.visuals().clone();
+    let title = match view.phase {
+        Phase::LeadIn => "Get ready".to_owned(),
+        Phase::Step(index) => plan.steps[index].step.title.clone(),
+        Phase::Transition(_) => "Change position".to_owned(),
+        Phase::Ended(_) => "Done".to_owned(),
+    };
+    ui.horizontal(|ui| {
+        ui.label(
+            RichText::new(format_clock(shown_secs(view.segment_remaining)))
+                .size(18.0)
+                .strong()
+                .color(if view.paused {
+                    theme::muted(&visuals)
+                } else {
+                    visuals.strong_text_color()
+                }),
+        );
+        let label = ui
+            .add(egui::Label::new(RichText::new(&title).size(16.0).strong()).truncate())
+            .on_hover_text(&title);
+        super::a11y::live(&label, false);
+    });
 }
 
 /// The step: where in the session, title, chips, countdown, heat, banner,

@@ -15,6 +15,23 @@ pub fn top_bar_ui(app: &UnknotApp, ui: &mut egui::Ui, commands: &mut Vec<Command
     // A narrow window (or large text) puts the volume on a row of its own
     // rather than push it off the right edge.
     let narrow = ui.available_width() < 720.0;
+    // In the player the bar holds only the name and the volume: when narrow,
+    // the volume's row is all of it, and the step keeps the room.
+    let playing = matches!(app.screen, Screen::Player(_));
+    if !(narrow && playing) {
+        brand_row(app, ui, narrow, commands);
+    }
+    if narrow {
+        ui.horizontal(|ui| {
+            ui.spacing_mut().slider_width = 120.0;
+            volume_ui(app, ui, commands);
+        });
+    }
+    notices_ui(app, ui, commands);
+}
+
+/// The app's name, its places, and (when there is room) the volume.
+fn brand_row(app: &UnknotApp, ui: &mut egui::Ui, narrow: bool, commands: &mut Vec<Command>) {
     ui.horizontal(|ui| {
         ui.label(
             egui::RichText::new("unknot")
@@ -66,12 +83,10 @@ pub fn top_bar_ui(app: &UnknotApp, ui: &mut egui::Ui, commands: &mut Vec<Command
             });
         }
     });
-    if narrow {
-        ui.horizontal(|ui| {
-            ui.spacing_mut().slider_width = 120.0;
-            volume_ui(app, ui, commands);
-        });
-    }
+}
+
+/// The take-the-heat-off banner and every notice that applies.
+fn notices_ui(app: &UnknotApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
     if app.heat_alarm_pending() {
         let visuals = ui.visuals().clone();
         egui::Frame::new()
@@ -152,7 +167,12 @@ pub fn top_bar_ui(app: &UnknotApp, ui: &mut egui::Ui, commands: &mut Vec<Command
 /// way a screen reader hears it when it appears.
 fn notice_ui(ui: &mut egui::Ui, compact: bool, text: &str, button: Option<&str>) -> bool {
     let mut pressed = false;
-    theme::notice_frame(ui.visuals()).show(ui, |ui| {
+    let frame = if compact {
+        theme::notice_frame(ui.visuals()).inner_margin(egui::Margin::symmetric(8, 2))
+    } else {
+        theme::notice_frame(ui.visuals())
+    };
+    frame.show(ui, |ui| {
         if compact {
             // The button at the right edge; the text cut to the room left;
             // one row high (a bare right-to-left layout would take all the
