@@ -353,6 +353,15 @@ fn player_step_in_view(sizes: &[(f32, f32)], scales: &[f32]) {
                 "{at}: the countdown at {:?} is not inside {screen:?}",
                 countdown.rect()
             );
+            // The heat on the skin is in sight too (its timer, or in the
+            // smallest windows its one-line form).
+            let heat_in_view = harness.root().children_recursive().any(|node| {
+                node.accesskit_node()
+                    .value()
+                    .is_some_and(|text| text.starts_with("Heat"))
+                    && screen.contains_rect(node.rect())
+            });
+            assert!(heat_in_view, "{at}: the heat is not in view");
         },
     );
 }

@@ -187,7 +187,7 @@ pub fn player_ui(
             });
     }
     egui::CentralPanel::no_frame().show(ui, |ui| {
-        if ui.available_height() < 140.0 {
+        if ui.available_height() < 100.0 {
             // Very little room (800x600 at 200 %): the step and its
             // countdown on one line, which always fits.
             mini_step_ui(ui, view, plan);
@@ -259,6 +259,16 @@ fn mini_step_ui(ui: &mut egui::Ui, view: &SessionView, plan: &SessionPlan) {
                     visuals.strong_text_color()
                 }),
         );
+        // Heat on the skin is never out of sight: its line comes first.
+        if let Some(heat) = &view.heat
+            && let HeatStatus::On { .. } = heat.status
+        {
+            ui.label(
+                RichText::new(format!("Heat: {}", heat.span.region.label().to_lowercase()))
+                    .strong()
+                    .color(theme::warm(&visuals)),
+            );
+        }
         let label = ui
             .add(egui::Label::new(RichText::new(&title).size(16.0).strong()).truncate())
             .on_hover_text(&title);
