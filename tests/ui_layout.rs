@@ -410,3 +410,35 @@ fn the_text_size_lands_on_100_percent_in_one_click() {
     harness.run();
     assert!((harness.state().prefs().ui_scale - 1.5).abs() < f32::EPSILON);
 }
+
+#[test]
+fn a_heat_step_shows_its_whole_instructions_at_the_usual_sizes() {
+    at_sizes(
+        &[(1024.0, 720.0), (1920.0, 1080.0)],
+        &[1.0],
+        read_safety,
+        |app, clock| {
+            app.autoplay("lower-back-heat", None).unwrap();
+            // Past the get-ready count and the first step, into the heat.
+            go(app, Control::Skip);
+            go(app, Control::Skip);
+            clock.advance(Duration::from_secs(1));
+        },
+        |harness, at| {
+            let instructions = match &harness.state().screen {
+                unknot::app::Screen::Player(player) => player.plan.steps[1].step.instructions.clone(),
+                other => panic!("expected the player, found {}", other.name()),
+            };
+            let screen = harness.ctx.content_rect();
+            let rect = control_rect(harness, &instructions);
+            let stop_rule = control_rect(
+                harness,
+                "Ease off or stop if the muscles tense up or the pain sharpens.",
+            );
+            assert!(
+                screen.contains_rect(rect) && rect.bottom() <= stop_rule.top(),
+                "{at}: the instructions at {rect:?} are not all in view above the controls at {stop_rule:?}"
+            );
+        },
+    );
+}

@@ -26,13 +26,28 @@ pub fn take_focus_request(ctx: &egui::Context, target: FocusTarget) -> bool {
         .unwrap_or(false)
 }
 
+fn visit_key() -> Id {
+    Id::unique("unknot-screen-visit")
+}
+
+/// A number that changes each time a screen is opened: part of every
+/// screen's scroll id, so a screen always opens at its top rather than
+/// where it was left last time.
+pub fn screen_visit(ctx: &egui::Context) -> u64 {
+    ctx.data(|data| data.get_temp::<u64>(visit_key()).unwrap_or(0))
+}
+
 /// Moves the focus when the screen changes: to the heading, or to the
 /// player's controls. Call once a frame with the screen's short name.
 pub fn follow_screen(ctx: &egui::Context, screen: &'static str) {
     let id = Id::unique("unknot-last-screen");
     let last = ctx.data(|data| data.get_temp::<&'static str>(id));
     if last != Some(screen) {
-        ctx.data_mut(|data| data.insert_temp(id, screen));
+        ctx.data_mut(|data| {
+            data.insert_temp(id, screen);
+            let visits = data.get_temp::<u64>(visit_key()).unwrap_or(0);
+            data.insert_temp(visit_key(), visits + 1);
+        });
         let target = if screen == "player" {
             FocusTarget::Controls
         } else {

@@ -48,7 +48,7 @@ pub fn editor_ui(ui: &mut egui::Ui, state: &mut EditorState, library: &Library) 
         });
 
     egui::ScrollArea::vertical()
-        .id_salt("editor-body")
+        .id_salt(("editor-body", super::a11y::screen_visit(ui.ctx())))
         .auto_shrink(false)
         .show(ui, |ui| {
             routine_fields_ui(ui, state);

@@ -36,7 +36,7 @@ pub fn finish_ui(ui: &mut egui::Ui, summary: &FinishSummary) -> Vec<Command> {
             });
         });
     egui::ScrollArea::vertical()
-        .id_salt("finish-body")
+        .id_salt(("finish-body", super::a11y::screen_visit(ui.ctx())))
         .auto_shrink(false)
         .show(ui, |ui| body_ui(ui, summary, &visuals, &mut commands));
     commands

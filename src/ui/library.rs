@@ -19,7 +19,7 @@ pub fn library_ui(
     course: Option<&CourseCard>,
 ) -> Vec<Command> {
     let mut commands = Vec::new();
-    egui::ScrollArea::vertical().id_salt("library-body").auto_shrink(false).show(ui, |ui| {
+    egui::ScrollArea::vertical().id_salt(("library-body", super::a11y::screen_visit(ui.ctx()))).auto_shrink(false).show(ui, |ui| {
         if let Some(card) = course
             && card.progress.no_relief
             && !card.no_relief_shown

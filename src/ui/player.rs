@@ -194,9 +194,10 @@ pub fn player_ui(
             return;
         }
         // The countdown shrinks in a short window so the step still fits.
-        let countdown_size = (ui.available_height() * 0.26).clamp(40.0, 120.0);
+        let countdown_size = (ui.available_height() * 0.17).clamp(40.0, 110.0);
         egui::ScrollArea::vertical()
-            .id_salt("player-body")
+            // Each step (and each session) opens at the top of its text.
+            .id_salt(("player-body", super::a11y::screen_visit(ui.ctx()), format!("{:?}", view.phase)))
             .auto_shrink(false)
             .show(ui, |ui| step_ui(ui, routine, view, plan, countdown_size));
     });

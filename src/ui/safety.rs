@@ -56,7 +56,7 @@ pub fn safety_ui(ui: &mut egui::Ui, first_time: bool) -> Vec<Command> {
                 }
             });
         });
-    egui::ScrollArea::vertical().id_salt("safety-body").auto_shrink(false).show(ui, |ui| {
+    egui::ScrollArea::vertical().id_salt(("safety-body", super::a11y::screen_visit(ui.ctx()))).auto_shrink(false).show(ui, |ui| {
         ui.vertical_centered(|ui| {
             ui.set_max_width(720.0);
             ui.add_space(12.0);

@@ -17,7 +17,7 @@ pub fn settings_ui(ui: &mut egui::Ui, prefs: &Preferences) -> Vec<Command> {
     let mut edited = prefs.clone();
     let visuals = ui.visuals().clone();
     let muted = theme::muted(&visuals);
-    egui::ScrollArea::vertical().id_salt("settings-body").auto_shrink(false).show(ui, |ui| {
+    egui::ScrollArea::both().id_salt(("settings-body", super::a11y::screen_visit(ui.ctx()))).auto_shrink(false).show(ui, |ui| {
         super::a11y::heading(ui, RichText::new("Settings").strong());
         ui.label(RichText::new("Changes are saved as you make them.").color(muted));
         ui.add_space(12.0);

@@ -105,8 +105,10 @@ pub fn setup_ui(
         });
 
     // Its own scroll position per routine, starting at the top.
-    egui::ScrollArea::vertical()
-        .id_salt(("setup-body", &routine.id))
+    // Opens at its top each time; scrolls sideways too when the steps table
+    // is wider than a narrow window.
+    egui::ScrollArea::both()
+        .id_salt(("setup-body", &routine.id, super::a11y::screen_visit(ui.ctx())))
         .auto_shrink(false)
         .show(ui, |ui| {
             ui.label(RichText::new(&routine.summary).color(theme::muted(&visuals)));
