@@ -426,7 +426,9 @@ fn a_heat_step_shows_its_whole_instructions_at_the_usual_sizes() {
         },
         |harness, at| {
             let instructions = match &harness.state().screen {
-                unknot::app::Screen::Player(player) => player.plan.steps[1].step.instructions.clone(),
+                unknot::app::Screen::Player(player) => {
+                    player.plan.steps[1].step.instructions.clone()
+                }
                 other => panic!("expected the player, found {}", other.name()),
             };
             let screen = harness.ctx.content_rect();

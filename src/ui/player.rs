@@ -197,7 +197,11 @@ pub fn player_ui(
         let countdown_size = (ui.available_height() * 0.17).clamp(40.0, 110.0);
         egui::ScrollArea::vertical()
             // Each step (and each session) opens at the top of its text.
-            .id_salt(("player-body", super::a11y::screen_visit(ui.ctx()), format!("{:?}", view.phase)))
+            .id_salt((
+                "player-body",
+                super::a11y::screen_visit(ui.ctx()),
+                format!("{:?}", view.phase),
+            ))
             .auto_shrink(false)
             .show(ui, |ui| step_ui(ui, routine, view, plan, countdown_size));
     });

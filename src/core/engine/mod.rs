@@ -65,6 +65,10 @@ pub struct Session {
     alarm: Option<HeatAlarm>,
     /// How long the computer last slept, while the pause it caused lasts.
     slept: Option<Duration>,
+    /// Step time jumped over by Skip: not played, so not counted as played.
+    skipped_time: Duration,
+    /// Step time gone back over by Back: played again, so counted again.
+    replayed_time: Duration,
 }
 
 impl Session {
@@ -114,6 +118,8 @@ impl Session {
             last_heat_cue: None,
             alarm: None,
             slept: None,
+            skipped_time: Duration::ZERO,
+            replayed_time: Duration::ZERO,
         };
         if session.segments.is_empty() {
             session.ended = Some((Ending::Completed, Duration::ZERO));
@@ -175,7 +181,13 @@ impl Session {
             }
         }
         if position >= self.total {
-            self.ended = Some((Ending::Completed, self.total));
+            // Reaching the end by skipping every step is not completing it.
+            let ending = if self.steps_completed(now) == 0 && !self.plan.steps.is_empty() {
+                Ending::Stopped
+            } else {
+                Ending::Completed
+            };
+            self.ended = Some((ending, self.total));
             self.paused_at = None;
         }
         events.extend(self.poll_alarm(now));

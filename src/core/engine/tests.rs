@@ -174,13 +174,41 @@ fn stop_in_lead_in_ends_with_nothing_done() {
 }
 
 #[test]
-fn skip_on_the_last_step_completes() {
-    let mut session = Session::start(plan(0, &[(30, Side::Center)]), secs(0));
-    session.poll(secs(1));
-    session.handle(Control::Pause, secs(3));
-    let events = session.handle(Control::Skip, secs(4));
+fn skip_on_the_last_step_completes_once_a_step_was_played() {
+    let mut session = Session::start(plan(0, &[(30, Side::Center), (30, Side::Center)]), secs(0));
+    session.poll(secs(31));
+    session.handle(Control::Pause, secs(33));
+    let events = session.handle(Control::Skip, secs(34));
     assert_eq!(kinds(&events), vec![CueKind::SessionEnd]);
     assert_eq!(session.ending(), Some(Ending::Completed));
+    // The time played is the first step and the 3 s of the second: the
+    // skipped rest of it is not counted.
+    assert_eq!(session.active_elapsed(secs(34)), secs(33));
+}
+
+#[test]
+fn skipping_every_step_is_not_completing_and_plays_no_time() {
+    let mut session = Session::start(plan(0, &[(30, Side::Center), (30, Side::Center)]), secs(0));
+    session.poll(secs(2));
+    session.handle(Control::Skip, secs(2));
+    session.handle(Control::Skip, secs(3));
+    assert_eq!(session.ending(), Some(Ending::Stopped));
+    assert_eq!(session.steps_completed(secs(3)), 0);
+    assert_eq!(
+        session.active_elapsed(secs(3)),
+        secs(3),
+        "only the seconds played"
+    );
+}
+
+#[test]
+fn going_back_counts_the_replayed_time_as_played() {
+    let mut session = Session::start(plan(0, &[(30, Side::Center), (30, Side::Center)]), secs(0));
+    session.poll(secs(40));
+    // 10 s into step 2, back to its start: those 10 s were played.
+    session.handle(Control::Back, secs(40));
+    session.poll(secs(45));
+    assert_eq!(session.active_elapsed(secs(45)), secs(45));
 }
 
 #[test]

@@ -155,6 +155,15 @@ impl Session {
 
     /// Moves the timeline to `position`, keeping the paused state, and re-arms cues from there.
     pub(super) fn jump_to(&mut self, position: Duration, now: Duration) {
+        // What a jump skips is not played; what it goes back over will be
+        // played again: both change the time played, not the timeline.
+        let from = self.active_at(self.position(now));
+        let to = self.active_at(position);
+        if to > from {
+            self.skipped_time += to - from;
+        } else {
+            self.replayed_time += from - to;
+        }
         if self.paused_at.is_some() {
             self.paused_at = Some(position);
         } else {

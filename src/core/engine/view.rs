@@ -95,7 +95,7 @@ impl Session {
     /// Active time played at `now`: time inside steps, without the lead-in or
     /// the pauses between steps. Skipped time does not count.
     pub fn active_elapsed(&self, now: Duration) -> Duration {
-        self.active_at(self.position(now))
+        (self.active_at(self.position(now)) + self.replayed_time).saturating_sub(self.skipped_time)
     }
 
     /// Time inside steps up to a timeline position.
