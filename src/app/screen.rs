@@ -59,6 +59,9 @@ pub struct PlayerState {
     pub stopped_hurt: bool,
     /// Esc was pressed once: the session is paused and asks before it ends.
     pub confirm_stop: bool,
+    /// A heat pack was on when the person stopped (the finish screen says
+    /// to take it off).
+    pub heat_on_at_stop: bool,
 }
 
 /// What the finish screen shows.
@@ -88,6 +91,8 @@ pub struct FinishSummary {
     pub notes: String,
     /// Whether the person stopped because it hurt.
     pub stopped_hurt: bool,
+    /// A heat pack was on when the session was stopped.
+    pub heat_on_at_stop: bool,
     /// The pain after and notes last written to the history.
     pub saved_rating: Option<(Option<u8>, String)>,
 }

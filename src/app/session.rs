@@ -118,6 +118,9 @@ impl UnknotApp {
             }
             SessionCommand::Control(control) => {
                 if let Screen::Player(player) = &mut self.screen {
+                    if control == Control::Stop {
+                        player.heat_on_at_stop = heat_is_on(&player.conductor);
+                    }
                     player.conductor.control(control);
                     // Carrying on (or any other control) answers "stop?" with no.
                     if control != Control::AcknowledgeHeat {
@@ -135,6 +138,7 @@ impl UnknotApp {
             SessionCommand::StopHurt => {
                 if let Screen::Player(player) = &mut self.screen {
                     player.stopped_hurt = true;
+                    player.heat_on_at_stop = heat_is_on(&player.conductor);
                     player.conductor.control(Control::Stop);
                 }
                 self.check_session_end();
@@ -147,7 +151,19 @@ impl UnknotApp {
                         summary.length_secs,
                         summary.step_secs.clone(),
                     );
-                    self.start(routine, length_secs, step_secs, None);
+                    if routine.uses_heat() {
+                        // Heat is asked about each time: back to the setup
+                        // screen and its fresh-injury question.
+                        let id = routine.id.clone();
+                        self.open_routine(&id);
+                        if let Screen::Setup(setup) = &mut self.screen
+                            && setup.length_secs == length_secs
+                        {
+                            setup.step_secs = step_secs;
+                        }
+                    } else {
+                        self.start(routine, length_secs, step_secs, None);
+                    }
                 }
             }
             SessionCommand::RateSession { pain_after, notes } => {
@@ -268,6 +284,7 @@ impl UnknotApp {
                     pain_before,
                     stopped_hurt: false,
                     confirm_stop: false,
+                    heat_on_at_stop: false,
                 });
             }
             Err(error) => {
@@ -301,6 +318,7 @@ impl UnknotApp {
                 pain_after: None,
                 notes: String::new(),
                 stopped_hurt: player.stopped_hurt,
+                heat_on_at_stop: player.heat_on_at_stop,
                 saved_rating: None,
             };
             if let Some(history) = &self.deps.history {
@@ -346,6 +364,9 @@ impl UnknotApp {
     /// Records a session still playing as stopped (the window is closing).
     pub fn shutdown(&mut self) {
         self.save_rating();
+        if let Screen::Player(player) = &mut self.screen {
+            player.heat_on_at_stop = heat_is_on(&player.conductor);
+        }
         if let Screen::Player(player) = &self.screen {
             player.conductor.control(Control::Stop);
         }
@@ -407,4 +428,15 @@ impl UnknotApp {
             self.deps.clock.today(),
         ))
     }
+}
+
+/// Whether a heat pack is on the skin in the session `conductor` plays.
+fn heat_is_on(conductor: &Conductor) -> bool {
+    matches!(
+        conductor.snapshot().view.heat,
+        Some(crate::core::engine::HeatView {
+            status: crate::core::engine::HeatStatus::On { .. },
+            ..
+        })
+    )
 }

@@ -18,12 +18,15 @@ pub fn finish_ui(ui: &mut egui::Ui, summary: &FinishSummary) -> Vec<Command> {
         .resizable(false)
         .show(ui, |ui| {
             let gap = ui.spacing().item_spacing.x;
-            let width = 150.0 + 170.0 + gap;
+            // After "it hurt", playing again is not offered beside the way out.
+            let again = !summary.stopped_hurt;
+            let width = if again { 150.0 + 170.0 + gap } else { 170.0 };
             ui.horizontal(|ui| {
                 ui.add_space(((ui.available_width() - width) / 2.0).max(0.0));
-                if ui
-                    .add(egui::Button::new("Play again").min_size(egui::vec2(150.0, 40.0)))
-                    .clicked()
+                if again
+                    && ui
+                        .add(egui::Button::new("Play again").min_size(egui::vec2(150.0, 40.0)))
+                        .clicked()
                 {
                     commands.push(Command::Session(SessionCommand::PlayAgain));
                 }
@@ -75,6 +78,18 @@ fn body_ui(
         };
         super::a11y::heading(ui, RichText::new(heading).size(34.0).strong());
         ui.label(RichText::new(&summary.routine.name).color(theme::muted(&visuals)));
+        if summary.heat_on_at_stop {
+            ui.add_space(10.0);
+            let said = ui.label(
+                RichText::new(
+                    "The heat was on when you stopped: take the pack off now, if it is still on.",
+                )
+                .size(20.0)
+                .strong()
+                .color(theme::warm(&visuals)),
+            );
+            super::a11y::live(&said, true);
+        }
         ui.add_space(16.0);
     });
     centred_card(ui, &visuals, 300.0, |ui| {
