@@ -133,6 +133,8 @@ pub struct HistoryState {
     pub deleted: Option<SessionRow>,
     /// Whether the export bar is open.
     pub exporting: bool,
+    /// In a narrow window, the charts show instead of the table.
+    pub show_charts: bool,
     /// Export format.
     pub export_format: ExportFormat,
     /// Export path as typed or picked.
@@ -158,6 +160,7 @@ impl HistoryState {
             detail: None,
             deleted: None,
             exporting: false,
+            show_charts: false,
             export_format: ExportFormat::Csv,
             export_path: export_folder
                 .join("unknot-history.csv")

@@ -76,6 +76,15 @@ pub fn history_ui(
             {
                 state.exporting = !state.exporting;
             }
+            // In a narrow window the charts take the table's place on request.
+            if ui.available_width() + ui.min_rect().width() < 1100.0
+                && ui
+                    .selectable_label(state.show_charts, "Charts")
+                    .on_hover_text("Show the charts instead of the list of sessions")
+                    .clicked()
+            {
+                state.show_charts = !state.show_charts;
+            }
             // Results show on this line, so nothing below jumps when they come and go.
             if let Some(message) = state.message.clone() {
                 if ui.small_button("OK").clicked() {
@@ -142,6 +151,29 @@ pub fn history_ui(
         return commands;
     }
 
+    // Side by side when there is room for both; otherwise one at a time:
+    // an open session fills the width (Close goes back to the list), and the
+    // charts come when asked for.
+    let wide = ui.available_width() >= 1100.0;
+    if !wide {
+        if state.detail.is_some() {
+            egui::ScrollArea::vertical()
+                .id_salt((
+                    "history-detail-alone",
+                    state.detail.as_ref().map(|d| d.row.id),
+                ))
+                .auto_shrink([false, false])
+                .show(ui, |ui| detail_ui(ui, state, &mut commands));
+        } else if state.show_charts {
+            egui::ScrollArea::vertical()
+                .id_salt("history-charts-alone")
+                .auto_shrink([false, false])
+                .show(ui, |ui| super::history_charts::charts_ui(ui, &view, today));
+        } else {
+            table_ui(ui, state, view.matching, today, &mut commands);
+        }
+        return commands;
+    }
     let side_width = (ui.available_width() * 0.37).clamp(300.0, 460.0);
     egui::Panel::right("history-side")
         .resizable(false)
@@ -525,15 +557,20 @@ fn detail_ui(ui: &mut egui::Ui, state: &mut HistoryState, commands: &mut Vec<Com
             ui.label("Steps");
             ui.label(format!("{} of {}", row.steps_done, row.step_count));
             ui.end_row();
-            if !row.regions.is_empty() {
-                ui.label("Regions");
-                ui.label(row.regions.join(", ").replace('_', " "));
-                ui.end_row();
-            }
             ui.label("Heat");
             ui.label(if row.heat_used { "Yes" } else { "No" });
             ui.end_row();
         });
+    // Below the figures, wrapped: a long list never widens the panel.
+    if !row.regions.is_empty() {
+        ui.add(
+            egui::Label::new(format!(
+                "Regions: {}",
+                row.regions.join(", ").replace('_', " ")
+            ))
+            .wrap(),
+        );
+    }
     ui.add_space(8.0);
     super::setup::pain_ui(
         ui,
