@@ -77,6 +77,25 @@ fn the_library_fits_with_its_top_bar_and_card_buttons() {
             let mut labels = TOP_BAR.to_vec();
             labels.extend(["New routine", "Import…", "15-minute endorphin routine"]);
             assert_fits(harness, &labels, at);
+            // No card's title runs under its figure.
+            let figures: Vec<egui::Rect> = harness
+                .root()
+                .children_recursive()
+                .filter(|node| node.accesskit_node().role() == egui::accesskit::Role::Image)
+                .map(|node| node.rect())
+                .collect();
+            for title in [
+                "15-minute endorphin routine",
+                "Heat and massage for the lower back",
+            ] {
+                let rect = control_rect(harness, title);
+                for figure in &figures {
+                    assert!(
+                        !rect.shrink(0.5).intersects(figure.shrink(0.5)),
+                        "{at}: \"{title}\" at {rect:?} runs under a figure at {figure:?}"
+                    );
+                }
+            }
         },
     );
 }

@@ -262,6 +262,8 @@ impl Routine {
             .iter()
             .copied()
             .chain(self.steps.iter().map(|step| step.tool))
+            // Heat laid alongside steps needs its pack too.
+            .chain(self.heat.iter().map(|span| span.source))
             .filter(|tool| *tool != Tool::NoTool)
             .collect();
         tools.sort();
@@ -315,6 +317,28 @@ pub fn format_length(total_secs: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn heat_laid_alongside_steps_puts_its_pack_on_the_list_of_things_to_have() {
+        let mut routine = crate::core::parse::parse_routine(
+            "r",
+            crate::library::BUILTIN_FILES
+                .iter()
+                .find(|(name, _)| *name == "quick-tension-break.toml")
+                .map(|(_, text)| *text)
+                .unwrap_or_default(),
+        )
+        .expect("a built-in parses");
+        assert!(!routine.tools_needed().contains(&Tool::HeatPack));
+        routine.heat.push(HeatSpan {
+            source: Tool::HeatPack,
+            region: Region::LowerBack,
+            from_step: 0,
+            to_step: 0,
+            alongside: true,
+        });
+        assert!(routine.tools_needed().contains(&Tool::HeatPack));
+    }
 
     #[test]
     fn vocabulary_round_trips_every_file_name() {

@@ -151,13 +151,13 @@ fn card_ui(
         );
         ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
             ui.set_max_width(ui.available_width() - 72.0);
-            ui.horizontal(|ui| {
-                let title = egui::Button::new(RichText::new(&routine.name).size(21.0).strong())
-                    .frame(false);
-                if ui.add(title).on_hover_text("Set up this routine").clicked() {
-                    open = true;
-                }
-            });
+            // The title wraps beside the figure rather than run under it.
+            let title = egui::Button::new(RichText::new(&routine.name).size(21.0).strong())
+                .frame(false)
+                .wrap();
+            if ui.add(title).on_hover_text("Set up this routine").clicked() {
+                open = true;
+            }
             ui.horizontal_wrapped(|ui| {
                 ui.label(
                     RichText::new(format!(

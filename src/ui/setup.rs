@@ -88,11 +88,13 @@ pub fn setup_ui(
                 commands.push(Command::Session(SessionCommand::Start));
             }
             if !setup.can_start() {
-                // Said in the open, not only on hover.
-                ui.label(
-                    RichText::new("Answer the heat question above to start.")
-                        .color(theme::warm(&visuals)),
-                );
+                // Said in the open, not only on hover, and true to the answer.
+                let why = if setup.heat_check == Some(false) {
+                    "Not with a fresh injury: heat can make it worse (see above)."
+                } else {
+                    "Answer the heat question above to start."
+                };
+                ui.label(RichText::new(why).color(theme::warm(&visuals)));
             }
             ui.label(
                 RichText::new(
@@ -171,11 +173,13 @@ pub fn setup_ui(
                 ))
                 .color(theme::muted(&visuals)),
             );
-            if remembered
-                && ui
-                    .button("Reset to the routine's default")
-                    .on_hover_text("Forget the length and step changes you made for this routine")
-                    .clicked()
+            // Always there (off when there is nothing to forget), so the
+            // steps below never jump when it would appear.
+            if ui
+                .add_enabled(remembered, egui::Button::new("Reset to the routine's default"))
+                .on_hover_text("Forget the length and step changes you made for this routine")
+                .on_disabled_hover_text("Nothing to reset: this routine is at its default")
+                .clicked()
             {
                 commands.push(Command::Session(SessionCommand::ResetRoutine));
             }

@@ -14,7 +14,7 @@ use crate::store::prefs_store::SaveStatus;
 pub fn top_bar_ui(app: &UnknotApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
     // A narrow window (or large text) puts the volume on a row of its own
     // rather than push it off the right edge.
-    let narrow = ui.available_width() < 720.0;
+    let narrow = ui.available_width() < 860.0;
     // In the player the bar holds only the name and the volume: when narrow,
     // the volume's row is all of it, and the step keeps the room.
     let playing = matches!(app.screen, Screen::Player(_));
