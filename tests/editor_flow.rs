@@ -134,12 +134,12 @@ fn problems_show_inline_and_block_saving() {
     // A new routine is blank, not filled with example words that could be
     // saved as the person's own: the check asks for each one.
     harness.get_by_label("Fix these to save:");
-    harness.get_by_label("name: name is empty");
-    harness.get_by_label("summary: summary is empty");
-    harness.get_by_label("steps[1].instructions: instructions is empty");
+    harness.get_by_label("Name: name is empty");
+    harness.get_by_label("Summary: summary is empty");
+    harness.get_by_label("Step 1 instructions: instructions is empty");
     type_into(&mut harness, "Name", "Desk break");
     type_into(&mut harness, "Summary", "Shoulders between meetings.");
-    harness.get_by_label("steps[1].title: title is empty");
+    harness.get_by_label("Step 1 title: title is empty");
     type_into(&mut harness, "Step 1 title", "Shoulder rolls");
     type_into(
         &mut harness,
@@ -160,14 +160,15 @@ fn problems_show_inline_and_block_saving() {
         Screen::Editor(editor) => assert_eq!(editor.draft.id, "my-routineXYZ"),
         other => panic!("expected the editor, found {}", other.name()),
     }
-    harness.get_by_label("Fix these to save:");
+    harness.get_by_label("Fix this to save:");
+    harness.get_by_label_contains("Id: ");
 
     match &mut harness.state_mut().screen {
         Screen::Editor(editor) => editor.draft.id = "endorphin-15".into(),
         other => panic!("expected the editor, found {}", other.name()),
     }
     harness.run_steps(3);
-    harness.get_by_label_contains("id: id \"endorphin-15\" is already used");
+    harness.get_by_label_contains("Id: id \"endorphin-15\" is already used");
     harness.get_by_label("Save").click();
     harness.run_steps(3);
     std::thread::sleep(Duration::from_millis(200));
@@ -406,4 +407,32 @@ fn read_safety() -> Preferences {
         safety_acknowledged: true,
         ..Preferences::default()
     }
+}
+
+#[test]
+fn the_fields_stay_put_as_problems_come_and_go_and_a_step_is_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    harness.get_by_label("15-minute endorphin routine").click();
+    harness.run_steps(3);
+    harness.get_by_label("Duplicate and edit").click();
+    harness.run_steps(3);
+    let before = harness.get_by_label("Step 1 title").rect();
+    harness.get_by_label("Ready to save.");
+    // A problem appears (an id with a capital letter), then an undoable change.
+    type_into(&mut harness, "Id (file name)", "X");
+    harness.get_by_label("Fix this to save:");
+    assert_eq!(
+        harness.get_by_label("Step 1 title").rect(),
+        before,
+        "a problem moved the form"
+    );
+    harness.get_all_by_label("Remove").next().unwrap().click();
+    harness.run_steps(3);
+    harness.get_by_label_contains("Removed step 1");
+    assert_eq!(
+        harness.get_by_label("Step 1 title").rect(),
+        before,
+        "a change note moved the form"
+    );
 }

@@ -125,35 +125,73 @@ fn header_ui(
             }
         }
     });
-    if let Some(change) = state.last_change.clone() {
-        ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new(change).color(muted));
-            if ui
-                .add_enabled(state.can_undo(), egui::Button::new("Undo"))
-                .clicked()
-            {
-                state.undo();
+    // Every line of this header is always there, at the same height, so the
+    // fields below never move under the pointer as problems come and go.
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(state.can_undo(), egui::Button::new("Undo"))
+            .on_hover_text("Take back the last step or heat change")
+            .clicked()
+        {
+            state.undo();
+        }
+        let change = state
+            .last_change
+            .clone()
+            .unwrap_or_else(|| "Step and heat changes can be undone here.".to_owned());
+        ui.add(egui::Label::new(RichText::new(change).color(muted)).truncate());
+    });
+    let line = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
+    let height = line * 3.0;
+    let width = ui.available_width();
+    ui.allocate_ui(egui::vec2(width, height), |ui| {
+        ui.set_min_size(egui::vec2(width, height));
+        if problems.is_empty() {
+            ui.label(RichText::new("Ready to save.").color(theme::accent(visuals)));
+            return;
+        }
+        ui.label(
+            RichText::new(format!(
+                "Fix {} to save:",
+                if problems.len() == 1 { "this" } else { "these" }
+            ))
+            .color(theme::warm(visuals)),
+        );
+        egui::ScrollArea::vertical()
+            .id_salt("editor-problems")
+            .max_height(height - line)
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
+                for problem in problems {
+                    let field = human_field(problem.field.as_deref().unwrap_or_default());
+                    ui.add(egui::Label::new(format!("{field}: {}", problem.reason)).wrap());
+                }
+            });
+    });
+}
+
+/// A problem's field as a person names it: "steps[2].title" is "Step 2 title".
+fn human_field(field: &str) -> String {
+    let mut words = Vec::new();
+    for part in field.split('.') {
+        match part.split_once('[') {
+            Some((list, rest)) => {
+                let number = rest.trim_end_matches(']');
+                let name = match list {
+                    "steps" => "Step",
+                    "heat" => "Heat",
+                    other => other,
+                };
+                words.push(format!("{name} {number}"));
             }
-        });
+            None => words.push(part.replace('_', " ")),
+        }
     }
-    if problems.is_empty() {
-        ui.label(RichText::new("Ready to save.").color(theme::accent(visuals)));
-    } else {
-        theme::notice_frame(visuals).show(ui, |ui| {
-            ui.label(RichText::new("Fix these to save:").color(theme::warm(visuals)));
-            // The first few, so the fields below stay in sight; fixing them
-            // brings up the rest.
-            const SHOWN: usize = 4;
-            for problem in problems.iter().take(SHOWN) {
-                let field = problem.field.clone().unwrap_or_default();
-                ui.add(egui::Label::new(format!("{field}: {}", problem.reason)).wrap());
-            }
-            if problems.len() > SHOWN {
-                ui.label(
-                    RichText::new(format!("…and {} more", problems.len() - SHOWN)).color(muted),
-                );
-            }
-        });
+    let text = words.join(" ");
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => text,
     }
 }
 
