@@ -250,7 +250,12 @@ fn cancel_with_changes_asks_and_discarding_goes_where_the_person_was_going() {
     harness.run_steps(3);
     harness.get_by_label("Duplicate and edit").click();
     harness.run_steps(3);
-    // A copy not yet saved counts as a change: Cancel asks.
+    // A copy not yet saved counts as a change: Esc asks, like Cancel.
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(3);
+    harness.get_by_label("Leave without saving? Your changes will be lost.");
+    harness.get_by_label("Keep editing").click();
+    harness.run_steps(3);
     harness.get_by_label("Cancel").click();
     harness.run_steps(3);
     harness.get_by_label("Discard changes").click();

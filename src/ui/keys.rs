@@ -79,7 +79,17 @@ pub fn shortcuts(app: &UnknotApp, ctx: &egui::Context) -> Vec<Command> {
                     commands.push(Command::Nav(NavCommand::ShowLibrary));
                 }
             }
-            Screen::Editor(_) | Screen::Transfer(_) => {}
+            // Esc leaves (the editor asks first if there are changes).
+            Screen::Editor(_) => {
+                if !typing && input.consume_key(Modifiers::NONE, Key::Escape) {
+                    commands.push(Command::Nav(NavCommand::ShowLibrary));
+                }
+            }
+            Screen::Transfer(_) => {
+                if !typing && input.consume_key(Modifiers::NONE, Key::Escape) {
+                    commands.push(Command::Routines(crate::app::RoutineCommand::LeaveTransfer));
+                }
+            }
             Screen::Library => {
                 // Enter on a focused card's title opens that card (the button takes it).
                 if !on_control && input.consume_key(Modifiers::NONE, Key::Enter) {

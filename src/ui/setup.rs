@@ -153,6 +153,16 @@ pub fn setup_ui(
                     }
                 }
             });
+            if PRESET_MINUTES.iter().any(|minutes| minutes * 60 < shortest) {
+                // Why some lengths are off, said in the open.
+                ui.label(
+                    RichText::new(format!(
+                        "Shorter lengths are off: this routine's heat and fixed steps need at least {}.",
+                        format_clock(u64::from(shortest))
+                    ))
+                    .color(theme::muted(&visuals)),
+                );
+            }
             ui.spacing_mut().slider_width = 360.0;
             let mut minutes = setup.length_secs / 60;
             let shortest_minutes = shortest
