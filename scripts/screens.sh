@@ -16,15 +16,15 @@ mkdir -p "$out"
 XVFB_SIZE=2000x1200
 source scripts/xvfb.sh
 data=$(mktemp -d)
-trap 'stop_xvfb; rm -rf "$data"' EXIT
+played=$(mktemp -d)
+trap 'stop_xvfb; rm -rf "$data" "$played"' EXIT
 start_xvfb
 
-# A history to show: a few sessions, stopped at once.
-mkdir -p "$data/config"
-printf 'safety_acknowledged = true\n' >"$data/config/preferences.toml"
-for id in endorphin-15 quick-tension-break trigger-points; do
-  "$binary" --data-dir "$data" --open "finish:$id" --quit-after-secs 1.5 >/dev/null 2>&1 || true
-done
+# A history to show: a year of varied sessions, as the history benchmark
+# seeds them. Sessions played for the player and finish screenshots go to
+# a folder of their own, so they never show up in it.
+cargo run --release --locked --quiet --example history_bench -- 600 --years 1 --keep "$data" >/dev/null
+mkdir -p "$data/config" "$played/config"
 
 screens=(library "setup setup:shoulders-to-lower-back" "player play:shoulders-to-lower-back"
          "player-asks ask-quit:quick-tension-break"
@@ -34,9 +34,11 @@ screens=(library "setup setup:shoulders-to-lower-back" "player play:shoulders-to
 # Usage: shoot NAME WIDTH HEIGHT SCALE [OPEN]
 shoot() {
   local name=$1 width=$2 height=$3 scale=$4 open=${5:-} window app
+  local dir=$data
+  case "$open" in play:* | finish:* | ask-quit:*) dir=$played ;; esac
   printf 'safety_acknowledged = true\nui_scale = %s\n[window]\nwidth = %s.0\nheight = %s.0\n' \
-    "$scale" "$width" "$height" >"$data/config/preferences.toml"
-  local args=(--data-dir "$data" --quit-after-secs 30) settle=2.5
+    "$scale" "$width" "$height" >"$dir/config/preferences.toml"
+  local args=(--data-dir "$dir" --quit-after-secs 30) settle=2.5
   case "$open" in
     "") ;;
     # Playing: past the get-ready count, into the first step.

@@ -119,6 +119,18 @@ fn setup_keeps_start_in_view_however_long_the_page() {
                 "Answer the heat question above to start.",
             ]);
             assert_fits(harness, &labels, at);
+            // Between the header and Start there is room for the page: its
+            // first line shows, wholly above Start.
+            let summary = match &harness.state().screen {
+                unknot::app::Screen::Setup(setup) => setup.routine.summary.clone(),
+                other => panic!("expected setup, found {}", other.name()),
+            };
+            let first = control_rect(harness, &summary);
+            let start = control_rect(harness, "Start");
+            assert!(
+                first.top() + 20.0 <= start.top() - 8.0,
+                "{at}: the page has no room above Start ({first:?} vs {start:?})"
+            );
         },
     );
 }

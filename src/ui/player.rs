@@ -103,8 +103,9 @@ fn heat_ui(ui: &mut egui::Ui, heat: &HeatView) {
         .corner_radius(8.0)
         .inner_margin(egui::Margin::symmetric(14, 6))
         .show(ui, |ui| {
-            ui.set_max_width(660.0);
-            ui.label(RichText::new(text).size(18.0).color(warm))
+            // Wraps in a narrow window rather than run off both sides.
+            ui.set_max_width(660.0_f32.min(ui.available_width() - 28.0).max(120.0));
+            ui.add(egui::Label::new(RichText::new(text).size(18.0).color(warm)).wrap())
                 .on_hover_text("Towel between the heat and your skin; never lie on it or fall asleep with it on");
         });
     ui.add_space(4.0);
@@ -293,6 +294,8 @@ fn step_ui(
     let visuals = ui.visuals().clone();
     let muted = theme::muted(&visuals);
     let accent = theme::accent(&visuals);
+    // Short of room, the countdown comes before "Step 2 of 9" and the chips.
+    let short = ui.available_height() < 300.0;
     let step_count = plan.steps.len();
     let (title, position_text, step) = match view.phase {
         Phase::LeadIn => ("Get ready".to_owned(), "Starting soon".to_owned(), None),
@@ -310,7 +313,9 @@ fn step_ui(
     };
 
     ui.vertical_centered(|ui| {
-        ui.label(RichText::new(position_text).color(muted));
+        if !short {
+            ui.label(RichText::new(position_text).color(muted));
+        }
         // Read out when the step changes (the seconds are not).
         let title_label = ui.add(
             egui::Label::new(
@@ -321,7 +326,7 @@ fn step_ui(
                 .wrap(),
         );
         super::a11y::live(&title_label, false);
-        if let Some(step) = step {
+        if let Some(step) = step.filter(|_| !short) {
             ui.add_space(4.0);
             let side_text = match view.current_side {
                 Some(Side::Left) if step.side == Side::Both => "Left side first".to_owned(),

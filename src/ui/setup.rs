@@ -96,12 +96,15 @@ pub fn setup_ui(
                 };
                 ui.label(RichText::new(why).color(theme::warm(&visuals)));
             }
-            ui.label(
-                RichText::new(
-                    "While playing: Space pause · Right arrow skip · Left arrow back · Esc twice stop",
-                )
-                .color(theme::muted(&visuals)),
-            );
+            // The key hints only where there is room for them.
+            if ui.ctx().content_rect().height() >= 560.0 {
+                ui.label(
+                    RichText::new(
+                        "While playing: Space pause · Right arrow skip · Left arrow back · Esc twice stop",
+                    )
+                    .color(theme::muted(&visuals)),
+                );
+            }
 
             });
         });

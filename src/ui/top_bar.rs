@@ -112,10 +112,9 @@ fn notices_ui(app: &UnknotApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
                 });
             });
     }
-    // In a short window the player needs every line for the step: notices
-    // shrink to one line each there, their whole text on hover.
-    let compact =
-        matches!(app.screen, Screen::Player(_)) && ui.ctx().content_rect().height() < 560.0;
+    // In a short window every screen needs its lines for what it is for:
+    // notices shrink to one line each, their whole text on hover.
+    let compact = ui.ctx().content_rect().height() < 560.0;
     if let AudioStatus::Unavailable(reason) = (app.deps.audio_status)()
         && !app.audio_notice_dismissed
     {
