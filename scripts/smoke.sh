@@ -36,6 +36,16 @@ look_and_quit() {
     import -window root "$out/$name.png"
     not_blank "$out/$name.png" || fail "$name screenshot is blank"
     if [ "${ASK_FIRST:-0}" = 1 ]; then
+      # Playing: the title tells the time and the step, for the taskbar.
+      local title
+      title=$(xdotool getwindowname "$window" 2>/dev/null || true)
+      if [[ "$title" =~ ^[0-9]+:[0-9]{2}\ ·\ .+\ ·\ unknot$ ]]; then
+        echo "smoke: the playing window's title is \"$title\""
+      else
+        fail "the playing window's title shows no countdown: \"$title\""
+      fi
+    fi
+    if [ "${ASK_FIRST:-0}" = 1 ]; then
       xdotool windowfocus --sync "$window" key --clearmodifiers ctrl+q || true
       sleep 1.5
       if kill -0 "$app" 2>/dev/null; then

@@ -28,7 +28,8 @@ stop_xvfb() {
 wait_for_window() {
   local id=""
   for _ in $(seq 1 300); do
-    id=$(xdotool search --name '^unknot$' 2>/dev/null | head -n 1 || true)
+    # "unknot", or "4:12 · Neck strokes · unknot" while a session plays.
+    id=$(xdotool search --name 'unknot$' 2>/dev/null | head -n 1 || true)
     if [ -n "$id" ]; then echo "$id"; return 0; fi
     sleep 0.1
   done

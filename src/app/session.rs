@@ -395,6 +395,28 @@ impl UnknotApp {
         Some(alarm)
     }
 
+    /// The window's title: the countdown and the step while a session plays
+    /// (so a covered window still tells the time in the taskbar), else the
+    /// app's name.
+    pub fn window_title(&self) -> String {
+        let Screen::Player(player) = &self.screen else {
+            return "unknot".to_owned();
+        };
+        let view = player.conductor.snapshot().view;
+        let step = match view.phase {
+            Phase::LeadIn => "Get ready".to_owned(),
+            Phase::Step(index) => player
+                .plan
+                .steps
+                .get(index)
+                .map(|planned| planned.step.title.clone())
+                .unwrap_or_default(),
+            Phase::Transition(_) => "Change position".to_owned(),
+            Phase::Ended(_) => return "unknot".to_owned(),
+        };
+        crate::core::words::playing_title(&step, view.segment_remaining, view.paused)
+    }
+
     /// Whether the take-the-heat-off alarm is repeating, waiting for an answer.
     pub fn heat_alarm_pending(&self) -> bool {
         let playing = match &self.screen {

@@ -32,9 +32,36 @@ pub fn natural_list(items: &[&str]) -> String {
     }
 }
 
+/// The window's title while a session plays: the time left in the step,
+/// the step, and the app ("4:12 · Base of the skull · unknot"), with
+/// "Paused" first while paused. Whole seconds round up, as the countdown
+/// shows them.
+pub fn playing_title(step: &str, remaining: std::time::Duration, paused: bool) -> String {
+    let secs = remaining.as_secs() + u64::from(remaining.subsec_nanos() > 0);
+    let clock = format!("{}:{:02}", secs / 60, secs % 60);
+    if paused {
+        format!("Paused \u{b7} {clock} \u{b7} {step} \u{b7} unknot")
+    } else {
+        format!("{clock} \u{b7} {step} \u{b7} unknot")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_playing_title_tells_the_time_the_step_and_a_pause() {
+        let at = std::time::Duration::from_millis(251_400);
+        assert_eq!(
+            playing_title("Base of the skull", at, false),
+            "4:12 \u{b7} Base of the skull \u{b7} unknot"
+        );
+        assert_eq!(
+            playing_title("Neck", std::time::Duration::from_secs(60), true),
+            "Paused \u{b7} 1:00 \u{b7} Neck \u{b7} unknot"
+        );
+    }
 
     #[test]
     fn numbers_and_lists_read_as_a_person_writes_them() {

@@ -19,6 +19,8 @@ pub struct EframeApp {
     frames_drawn: u64,
     /// The window is closing on purpose (a confirmed quit, or `quit_after`).
     closing: bool,
+    /// The title last given to the window.
+    title: String,
 }
 
 impl EframeApp {
@@ -36,6 +38,7 @@ impl EframeApp {
             timing_log: None,
             frames_drawn: 0,
             closing: false,
+            title: "unknot".to_owned(),
         }
     }
 }
@@ -79,6 +82,11 @@ impl eframe::App for EframeApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         // Runs even while the window is hidden, so a finished session is noticed.
         self.app.check_session_end();
+        let title = self.app.window_title();
+        if title != self.title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
+        }
         if let Some(attention) = self.app.attention_change() {
             let kind = if attention {
                 egui::UserAttentionType::Critical
