@@ -926,9 +926,8 @@ fn the_heat_alarm_repeats_asks_for_attention_and_stops_only_when_answered() {
 
 #[test]
 fn the_player_controls_fit_every_window_and_text_size_with_notices_showing() {
-    let labels = ["Back", "Pause", "Skip", "Stop", "Stop \u{2014} it hurt"];
-    for (width, height) in [(800.0, 600.0), (1024.0, 720.0), (1920.0, 1080.0)] {
-        for scale in [1.0, 1.5] {
+    for (width, height) in SIZES {
+        for scale in SCALES {
             let clock = ManualClock::new();
             let prefs = Preferences {
                 ui_scale: scale,
@@ -942,45 +941,23 @@ fn the_player_controls_fit_every_window_and_text_size_with_notices_showing() {
             );
             // A heat routine, so the heat timer shows under the countdown.
             app.autoplay("shoulders-to-lower-back", None).unwrap();
-            app.notice = Some(
-                "A passing notice, long enough to wrap on a narrow window, the way a saved-file message does."
-                    .into(),
-            );
-            let mut harness = Harness::builder()
-                .with_size(egui::vec2(width, height))
-                .build_ui_state(|ui, app: &mut UnknotApp| app.show(ui), app);
+            app.notice = Some(LONG_NOTICE.into());
+            let mut harness = harness_sized(app, width, height);
             clock.advance(Duration::from_secs(8));
             harness.run();
             harness.get_by_label_contains("No working sound output");
             harness.get_by_label_contains("Heat pack on the lower back");
-            let screen = harness.ctx.content_rect();
-            let at = format!("{width}x{height} at {}%", scale * 100.0);
-            let rects: Vec<egui::Rect> = labels
-                .iter()
-                .map(|label| harness.get_by_label(label).rect())
-                .collect();
-            for (label, rect) in labels.iter().zip(&rects) {
-                assert!(
-                    screen.contains_rect(*rect),
-                    "{at}: {label} at {rect:?} is not inside {screen:?}"
-                );
-            }
-            for (i, a) in rects.iter().enumerate() {
-                for (j, b) in rects.iter().enumerate().skip(i + 1) {
-                    assert!(
-                        !a.shrink(0.5).intersects(b.shrink(0.5)),
-                        "{at}: {} overlaps {}",
-                        labels[i],
-                        labels[j]
-                    );
-                }
-            }
-            let rule = harness
-                .get_by_label("Ease off or stop if the muscles tense up or the pain sharpens.")
-                .rect();
-            assert!(
-                screen.contains_rect(rule),
-                "{at}: the stop rule at {rule:?}"
+            assert_fits(
+                &harness,
+                &[
+                    "Back",
+                    "Pause",
+                    "Skip",
+                    "Stop",
+                    "Stop \u{2014} it hurt",
+                    "Ease off or stop if the muscles tense up or the pain sharpens.",
+                ],
+                &format!("{width}x{height} at {}%", scale * 100.0),
             );
         }
     }
