@@ -5,11 +5,17 @@
 set -euo pipefail
 
 mode=${1:-run}
+# Spoken guidance goes through the desktop's speech service with an
+# espeak-ng voice; without them the app plays tones only.
 packages=(pkg-config libasound2-dev libx11-6 libxcursor1 libxrandr2 libxi6
-          libxkbcommon-x11-0 libgl1 libegl1 libgl1-mesa-dri)
+          libxkbcommon-x11-0 libgl1 libegl1 libgl1-mesa-dri
+          speech-dispatcher speech-dispatcher-espeak-ng)
 if [ "$mode" = test ]; then
+  # The speech tests run a private speech service whose sound goes to a
+  # PulseAudio null sink, recorded with parec.
   packages+=(xvfb xdotool imagemagick x11-utils procps
-             dbus at-spi2-core python3-pyatspi libglib2.0-bin)
+             dbus at-spi2-core python3-pyatspi libglib2.0-bin
+             espeak-ng pulseaudio pulseaudio-utils)
 fi
 
 if command -v dpkg-query >/dev/null 2>&1; then

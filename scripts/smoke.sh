@@ -124,6 +124,20 @@ else
   fail "no window for the freeze test"
 fi
 
+# 5. Hands free, on a private session bus with a private speech service.
+speechd_dir=$(mktemp -d /tmp/sd.XXXXXX)
+if speechd=$(bash scripts/private_speechd.sh start "$speechd_dir" pulse); then
+  socket=$(echo "$speechd" | sed -n 's/^SOCKET=//p')
+  capture=$(echo "$speechd" | sed -n 's/^CAPTURE=//p')
+  pulse=$(echo "$speechd" | sed -n 's/^PULSE_SERVER=//p')
+  dbus-run-session -- bash scripts/hands_free.sh "$binary" "$data" "$socket" "$capture" "$pulse" "$out" \
+    || fail "hands-free checks"
+  bash scripts/private_speechd.sh stop "$speechd_dir" >/dev/null
+else
+  fail "the private speech service did not start"
+fi
+rm -rf "$speechd_dir"
+
 if [ "$failures" -ne 0 ]; then
   echo "smoke: $failures check(s) failed; logs and screenshots in $out" >&2
   exit 1

@@ -31,6 +31,13 @@ pub trait CueSink: Send + Sync {
         self.play(kind);
     }
 
+    /// How long the cue's sound lasts as it would play now (zero when it is
+    /// switched off or nothing can sound), so speech can start after it.
+    fn sound_length(&self, kind: CueKind) -> Duration {
+        let _ = kind;
+        Duration::ZERO
+    }
+
     /// Applies the master volume and per-cue settings. Silent sinks ignore it.
     fn apply_settings(&self, _master_volume: f32, _cues: &CueSettings) {}
 
@@ -221,13 +228,20 @@ pub struct AudioPlayer {
     commands: Mutex<Sender<AudioCommand>>,
     status: Arc<Mutex<AudioStatus>>,
     warnings: Arc<Mutex<Vec<String>>>,
+    lengths: Arc<Mutex<Vec<(CueKind, Duration)>>>,
 }
+
+/// The longest a cue's sound holds back the speech after it: a long custom
+/// sound is talked over rather than silencing the guidance.
+pub const MAX_SPEECH_WAIT: Duration = Duration::from_secs(3);
 
 /// What the audio thread shares with the window.
 struct Outside {
     status: Arc<Mutex<AudioStatus>>,
     warnings: Arc<Mutex<Vec<String>>>,
     on_status: Arc<dyn Fn() + Send + Sync>,
+    /// Each cue's sound length as it would play now.
+    lengths: Arc<Mutex<Vec<(CueKind, Duration)>>>,
 }
 
 impl Outside {
@@ -269,9 +283,11 @@ impl AudioPlayer {
             status: Arc::new(Mutex::new(AudioStatus::Starting)),
             warnings: Arc::new(Mutex::new(Vec::new())),
             on_status,
+            lengths: Arc::new(Mutex::new(Vec::new())),
         };
         let status = Arc::clone(&outside.status);
         let warnings = Arc::clone(&outside.warnings);
+        let lengths = Arc::clone(&outside.lengths);
         let loader = sender.clone();
         let spawned = thread::Builder::new()
             .name("unknot-audio".into())
@@ -284,6 +300,7 @@ impl AudioPlayer {
             commands: Mutex::new(sender),
             status,
             warnings,
+            lengths,
         }
     }
 
@@ -329,6 +346,51 @@ impl CueSink for AudioPlayer {
 
     fn take_warnings(&self) -> Vec<String> {
         std::mem::take(&mut *self.warnings.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    fn sound_length(&self, kind: CueKind) -> Duration {
+        self.lengths
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map_or(Duration::ZERO, |(_, length)| (*length).min(MAX_SPEECH_WAIT))
+    }
+}
+
+impl Mix {
+    /// Tells the outside how long each cue sounds with the current settings.
+    fn publish_lengths(
+        &self,
+        builtin: &[(CueKind, rodio::buffer::SamplesBuffer)],
+        outside: &Outside,
+    ) {
+        let lengths = CueKind::ALL
+            .iter()
+            .map(|kind| {
+                let enabled = self.cues.get(*kind).enabled || *kind == CueKind::HeatOff;
+                let sound = self
+                    .custom
+                    .iter()
+                    .find(|(k, _, _)| k == kind)
+                    .map(|(_, _, sound)| sound)
+                    .or_else(|| {
+                        builtin
+                            .iter()
+                            .find(|(k, _)| k == kind)
+                            .map(|(_, sound)| sound)
+                    });
+                let length = sound
+                    .filter(|_| enabled && self.master_volume > 0.0)
+                    .and_then(rodio::Source::total_duration)
+                    .unwrap_or_default();
+                (*kind, length)
+            })
+            .collect();
+        *outside
+            .lengths
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = lengths;
     }
 }
 
@@ -460,6 +522,7 @@ fn audio_thread(commands: &Receiver<AudioCommand>, outside: &Outside, mix: &mut 
             Err(error) => log::error!("built-in cue {kind:?} cannot be decoded: {error}"),
         }
     }
+    mix.publish_lengths(&sounds, outside);
     outside.set_status(AudioStatus::Ready);
     while let Ok(command) = commands.recv() {
         let (kind, forced, urgency) = match command {
@@ -470,10 +533,12 @@ fn audio_thread(commands: &Receiver<AudioCommand>, outside: &Outside, mix: &mut 
                 mix.master_volume = master_volume.clamp(0.0, 1.0);
                 mix.cues = *cues;
                 mix.refresh(outside);
+                mix.publish_lengths(&sounds, outside);
                 continue;
             }
             AudioCommand::Loaded { kind, path, sound } => {
                 mix.loaded(kind, path, sound, outside);
+                mix.publish_lengths(&sounds, outside);
                 continue;
             }
             AudioCommand::Play(kind) => (kind, false, 0),

@@ -58,6 +58,9 @@ pub fn problems(label: &str, routine: &Routine) -> Vec<Problem> {
             format!("steps[{}].instructions", index + 1),
             &step.instructions,
         ));
+        if let Some(say) = &step.say {
+            fields.push((format!("steps[{}].say", index + 1), say));
+        }
     }
     fields
         .into_iter()

@@ -252,7 +252,7 @@ fn run_app(cli: &Cli, launched_at: Instant) -> anyhow::Result<ExitCode> {
     }
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("unknot")
-        .with_app_id("unknot")
+        .with_app_id(unknot::desktop::APP_ID)
         .with_inner_size([1024.0, 720.0])
         .with_min_inner_size([640.0, 480.0])
         .with_icon(load_icon());
@@ -287,6 +287,21 @@ fn run_app(cli: &Cli, launched_at: Instant) -> anyhow::Result<ExitCode> {
                 store::prefs_store::PrefsSaver::start(path, loaded.may_save, Arc::clone(&repaint))
             });
             let status_source = Arc::clone(&audio);
+            let speech = Arc::new(unknot::speech::Speech::start(
+                unknot::speech::SpeechConfig::from_env(),
+                &loaded.prefs.voice,
+                Arc::clone(&repaint),
+            ));
+            let desktop = Arc::new(unknot::desktop::Desktop::start(
+                unknot::desktop::DesktopConfig {
+                    address: None,
+                    wake: Arc::clone(&repaint),
+                },
+                unknot::desktop::DesktopPrefs {
+                    notifications: loaded.prefs.notifications,
+                    media_keys: loaded.prefs.media_keys,
+                },
+            ));
             let deps = AppDeps {
                 library,
                 clock: Arc::new(MonotonicClock::new()),
@@ -314,6 +329,8 @@ fn run_app(cli: &Cli, launched_at: Instant) -> anyhow::Result<ExitCode> {
                         Arc::clone(&repaint),
                     )
                 }),
+                speech: Some(speech),
+                desktop: Some(desktop),
             };
             let mut app = UnknotApp::new(deps, repaint);
             if let Some(id) = &autoplay {

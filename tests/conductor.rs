@@ -40,6 +40,7 @@ fn plan(step_millis: &[u64]) -> SessionPlan {
                     duration_secs: 1,
                     instructions: String::new(),
                     fixed: false,
+                    say: None,
                 },
                 duration: Duration::from_millis(*millis),
             })

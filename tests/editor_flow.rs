@@ -30,6 +30,8 @@ fn harness(routines: &Path) -> Harness<'static, UnknotApp> {
         prefs_path: None,
         history: None,
         user_routines_dir: Some(routines.to_owned()),
+        speech: None,
+        desktop: None,
     };
     let app = UnknotApp::new(deps, Arc::new(|| {}));
     let mut harness = Harness::builder()

@@ -37,6 +37,10 @@ pub enum NavCommand {
     ShowSettings,
     /// Open the history screen.
     ShowHistory,
+    /// Hide the "no speech service" notice.
+    DismissSpeechNotice,
+    /// Hide the "no session bus" notice.
+    DismissDesktopNotice,
     /// Show the safety page.
     ShowSafety,
     /// The person has read the safety page at the first start.
@@ -176,6 +180,8 @@ pub enum PrefsCommand {
     Change(Box<Preferences>),
     /// Pick a sound file for a cue with the system file dialog.
     ChooseCueSound(CueKind),
+    /// Say a sample line with the chosen voice, even if the voice is off.
+    TestVoice,
 }
 
 macro_rules! group {

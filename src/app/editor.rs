@@ -281,6 +281,7 @@ pub fn new_step() -> Step {
         duration_secs: 60,
         instructions: String::new(),
         fixed: false,
+        say: None,
     }
 }
 

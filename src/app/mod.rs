@@ -56,6 +56,10 @@ pub struct AppDeps {
     pub history: Option<HistoryWorker>,
     /// The person's routines folder, shown in the library.
     pub user_routines_dir: Option<PathBuf>,
+    /// Spoken guidance; `None` in tests that need no voice.
+    pub speech: Option<Arc<crate::speech::Speech>>,
+    /// Media keys and notifications; `None` in tests that need no bus.
+    pub desktop: Option<Arc<crate::desktop::Desktop>>,
 }
 
 /// The whole app state.
@@ -64,6 +68,8 @@ pub struct UnknotApp {
     /// The current screen.
     pub screen: Screen,
     pub(crate) audio_notice_dismissed: bool,
+    /// The "no speech service" notice was dismissed (it shows once a run).
+    pub(crate) speech_notice_dismissed: bool,
     pub(crate) prefs: Preferences,
     /// The theme and scale last applied to the window, to apply changes once.
     pub(crate) applied_look: Option<(ThemeChoice, f32)>,
@@ -91,6 +97,10 @@ pub struct UnknotApp {
     lingering_alarms: Vec<Conductor>,
     /// Whether the window has asked for attention for the current alarm.
     attention_requested: bool,
+    /// The desktop has been told of the session on screen (its token).
+    desktop_session: Option<u64>,
+    /// The notice that media keys and notifications are unavailable was dismissed.
+    pub(crate) desktop_notice_dismissed: bool,
 }
 
 impl UnknotApp {
@@ -113,6 +123,7 @@ impl UnknotApp {
             deps,
             screen,
             audio_notice_dismissed: false,
+            speech_notice_dismissed: false,
             prefs,
             applied_look: None,
             error_notice: None,
@@ -123,6 +134,8 @@ impl UnknotApp {
             dialog_results: std::sync::mpsc::channel(),
             lingering_alarms: Vec::new(),
             attention_requested: false,
+            desktop_session: None,
+            desktop_notice_dismissed: false,
             repaint,
             finished_timings: Vec::new(),
             course_sessions: None,
@@ -139,6 +152,32 @@ impl UnknotApp {
     /// The preferences in force.
     pub fn prefs(&self) -> &Preferences {
         &self.prefs
+    }
+
+    /// Keeps the desktop in step with the window: whether it is in front,
+    /// and which session (if any) the media keys control. Returns whether
+    /// something asked for the window to come forward.
+    pub fn sync_desktop(&mut self, focused: bool) -> bool {
+        let Some(desktop) = &self.deps.desktop else {
+            return false;
+        };
+        desktop.set_focused(focused);
+        let playing = match &self.screen {
+            Screen::Player(player) => Some((player.token, &player.conductor)),
+            _ => None,
+        };
+        match (playing, self.desktop_session) {
+            (Some((token, conductor)), known) if known != Some(token) => {
+                desktop.opened(conductor.handle(), conductor.update());
+                self.desktop_session = Some(token);
+            }
+            (None, Some(_)) => {
+                desktop.closed();
+                self.desktop_session = None;
+            }
+            _ => {}
+        }
+        desktop.take_raise()
     }
 
     /// Applies one command.

@@ -25,6 +25,8 @@ impl UnknotApp {
                 self.screen = Screen::Library;
             }
             NavCommand::DismissAudioNotice => self.audio_notice_dismissed = true,
+            NavCommand::DismissSpeechNotice => self.speech_notice_dismissed = true,
+            NavCommand::DismissDesktopNotice => self.desktop_notice_dismissed = true,
             NavCommand::DismissStartupNotice => self.deps.startup_notice = None,
             NavCommand::DismissNotice => self.notice = None,
             NavCommand::Quit => {

@@ -16,6 +16,12 @@ impl UnknotApp {
             }
             PrefsCommand::TestSound => self.deps.cues.preview(CueKind::StepStart),
             PrefsCommand::PreviewCue(kind) => self.deps.cues.preview(kind),
+            PrefsCommand::TestVoice => {
+                if let Some(speech) = &self.deps.speech {
+                    speech.configure(&self.prefs.voice);
+                    speech.test(crate::core::announce::TEST_LINE);
+                }
+            }
             PrefsCommand::Change(prefs) => self.update_prefs(|current| *current = *prefs),
             PrefsCommand::ChooseCueSound(kind) => {
                 let start = self
@@ -47,6 +53,20 @@ impl UnknotApp {
             self.deps
                 .cues
                 .apply_settings(self.prefs.master_volume, &self.prefs.cues);
+        }
+        if self.prefs.voice != before.voice
+            && let Some(speech) = &self.deps.speech
+        {
+            speech.configure(&self.prefs.voice);
+        }
+        if (self.prefs.notifications, self.prefs.media_keys)
+            != (before.notifications, before.media_keys)
+            && let Some(desktop) = &self.deps.desktop
+        {
+            desktop.configure(crate::desktop::DesktopPrefs {
+                notifications: self.prefs.notifications,
+                media_keys: self.prefs.media_keys,
+            });
         }
         if let Some(saver) = &self.deps.prefs_saver {
             saver.save(&self.prefs);

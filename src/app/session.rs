@@ -244,12 +244,33 @@ impl UnknotApp {
             .history
             .as_ref()
             .map(|history| history.progress_reporter(token));
-        match Conductor::start_reporting(
+        let voice = self
+            .deps
+            .speech
+            .as_ref()
+            .filter(|_| self.prefs.voice.enabled)
+            .map(|speech| {
+                (
+                    Arc::clone(speech) as Arc<dyn crate::speech::VoiceSink>,
+                    self.prefs.voice.say,
+                )
+            });
+        let observer = self.deps.desktop.as_ref().map(|desktop| {
+            let desktop = Arc::clone(desktop);
+            Arc::new(move |update: &crate::conductor::Update| desktop.changed(update))
+                as crate::conductor::Observer
+        });
+        let listeners = crate::conductor::Listeners {
+            report: reporter,
+            voice,
+            observer,
+        };
+        match Conductor::start_with(
             plan.clone(),
             Arc::clone(&self.deps.clock),
             Arc::clone(&self.deps.cues),
             Arc::clone(&self.repaint),
-            reporter,
+            listeners,
         ) {
             Ok(conductor) => {
                 self.sessions_started = token;

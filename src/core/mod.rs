@@ -3,6 +3,7 @@
 //! Nothing in here touches egui, audio, files or the clock, so all of it is
 //! tested directly with plain values and a fake time.
 
+pub mod announce;
 pub mod course;
 pub mod engine;
 pub mod heat_alarm;

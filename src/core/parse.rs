@@ -26,6 +26,7 @@ pub fn max_chars(field: &str) -> usize {
     match field_word(field) {
         "name" | "title" => 80,
         "summary" => 400,
+        "say" => 200,
         _ => 1000,
     }
 }
@@ -388,6 +389,13 @@ pub fn parse_routine(file: &str, text: &str) -> Result<Routine, Vec<Problem>> {
             table_span.clone(),
             &field("instructions"),
         );
+        // Optional: absent means the voice says the title alone.
+        let say = match raw_step.say {
+            None => Some(None),
+            Some(value) => report
+                .text(Some(value), table_span.clone(), &field("say"))
+                .map(|text| Some(text.trim().to_owned())),
+        };
         let duration_secs = match raw_step.duration_secs {
             None => {
                 report.at(table_span, field("duration_secs"), "missing duration_secs");
@@ -430,6 +438,7 @@ pub fn parse_routine(file: &str, text: &str) -> Result<Routine, Vec<Problem>> {
             Some(side),
             Some(instructions),
             Some(duration_secs),
+            Some(say),
         ) = (
             title,
             region,
@@ -439,6 +448,7 @@ pub fn parse_routine(file: &str, text: &str) -> Result<Routine, Vec<Problem>> {
             side,
             instructions,
             duration_secs,
+            say,
         ) {
             steps.push(Step {
                 title,
@@ -450,6 +460,7 @@ pub fn parse_routine(file: &str, text: &str) -> Result<Routine, Vec<Problem>> {
                 duration_secs,
                 instructions,
                 fixed: raw_step.fixed,
+                say,
             });
         }
     }
@@ -690,6 +701,9 @@ pub fn routine_to_toml(routine: &Routine) -> String {
             let _ = writeln!(out, "fixed = true");
         }
         let _ = writeln!(out, "instructions = {}", quote(&step.instructions));
+        if let Some(say) = &step.say {
+            let _ = writeln!(out, "say = {}", quote(say));
+        }
     }
     for span in &routine.heat {
         let _ = writeln!(out, "\n[[heat]]");
@@ -757,6 +771,40 @@ instructions = "Knead beside the spine."
             parse_routine("t.toml", &just_fits).is_ok(),
             "80 characters are fine"
         );
+    }
+
+    #[test]
+    fn a_spoken_sentence_is_optional_checked_and_written_back() {
+        let routine = parse_routine("good.toml", GOOD).expect("valid");
+        assert_eq!(routine.steps[0].say, None);
+        let with_say = GOOD.replacen(
+            "instructions = \"Knead beside the spine.\"",
+            "instructions = \"Knead beside the spine.\"\nsay = \"  Small circles.  \"",
+            1,
+        );
+        let routine = parse_routine("say.toml", &with_say).expect("valid");
+        assert_eq!(routine.steps[1].say.as_deref(), Some("Small circles."));
+        let again = parse_routine("again.toml", &routine_to_toml(&routine)).expect("valid");
+        assert_eq!(again, routine);
+        for (bad, reason) in [
+            ("say = \"   \"", "say is empty"),
+            (&*format!("say = \"{}\"", "x".repeat(201)), "keep it to 200"),
+            ("say = 3", "text in quotes"),
+        ] {
+            let text = GOOD.replacen(
+                "instructions = \"Knead beside the spine.\"",
+                &format!("instructions = \"Knead beside the spine.\"\n{bad}"),
+                1,
+            );
+            let problems = parse_routine("bad.toml", &text).unwrap_err();
+            assert!(
+                problems
+                    .iter()
+                    .any(|problem| problem.field.as_deref() == Some("steps[2].say")
+                        && problem.reason.contains(reason)),
+                "{bad}: {problems:?}"
+            );
+        }
     }
 
     #[test]

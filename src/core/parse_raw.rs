@@ -41,6 +41,7 @@ pub(super) struct RawStep {
     pub side: Option<Spanned<String>>,
     pub duration_secs: Option<Spanned<i64>>,
     pub instructions: Option<Spanned<String>>,
+    pub say: Option<Spanned<String>>,
     pub fixed: bool,
 }
 
@@ -264,7 +265,7 @@ impl Reader {
     }
 
     fn step(&mut self, table: &DeTable<'_>, prefix: &str) -> RawStep {
-        const KNOWN: [&str; 9] = [
+        const KNOWN: [&str; 10] = [
             "title",
             "region",
             "technique",
@@ -273,6 +274,7 @@ impl Reader {
             "side",
             "duration_secs",
             "instructions",
+            "say",
             "fixed",
         ];
         let mut raw = RawStep::default();
@@ -288,6 +290,7 @@ impl Reader {
                 "side" => raw.side = self.text(value, &field),
                 "duration_secs" => raw.duration_secs = self.integer(value, &field, name),
                 "instructions" => raw.instructions = self.text(value, &field),
+                "say" => raw.say = self.text(value, &field),
                 "fixed" => raw.fixed = self.flag(value, &field),
                 _ => self.unknown(key, prefix, &KNOWN),
             }

@@ -207,6 +207,41 @@ pub struct Preferences {
     pub safety_acknowledged: bool,
     /// The course plan in progress, if any.
     pub course: Option<super::course::CoursePlan>,
+    /// Spoken guidance.
+    pub voice: VoicePrefs,
+    /// Desktop notifications (session finished, skin check, heat off) while
+    /// the window is not in front.
+    pub notifications: bool,
+    /// Media keys and headset buttons control the session.
+    pub media_keys: bool,
+}
+
+/// How the voice speaks, and what it says.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct VoicePrefs {
+    /// Speak at all.
+    pub enabled: bool,
+    /// Which announcements.
+    pub say: super::announce::Announcements,
+    /// Speaking rate, -100 (slowest) to 100 (fastest); 0 is the voice's own.
+    pub rate: i32,
+    /// Loudness, 0 to 1, beside the cues' own volume.
+    pub volume: f32,
+    /// The speech service's voice by name; `None` for its default.
+    pub voice: Option<String>,
+}
+
+impl Default for VoicePrefs {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            say: super::announce::Announcements::default(),
+            rate: -10,
+            volume: 0.9,
+            voice: None,
+        }
+    }
 }
 
 impl Default for Preferences {
@@ -227,6 +262,9 @@ impl Default for Preferences {
             show_streak: true,
             safety_acknowledged: false,
             course: None,
+            voice: VoicePrefs::default(),
+            notifications: true,
+            media_keys: true,
         }
     }
 }
@@ -291,6 +329,16 @@ impl Preferences {
         self.lead_in_secs = self.lead_in_secs.min(MAX_LEAD_IN_SECS);
         self.transition_secs = self.transition_secs.min(MAX_TRANSITION_SECS);
         self.master_volume = clamp_unit(self.master_volume);
+        self.voice.volume = clamp_unit(self.voice.volume);
+        self.voice.rate = self.voice.rate.clamp(-100, 100);
+        if self
+            .voice
+            .voice
+            .as_ref()
+            .is_some_and(|name| name.trim().is_empty() || name.len() > 100)
+        {
+            self.voice.voice = None;
+        }
         for kind in CueKind::ALL {
             let cue = self.cues.get_mut(kind);
             cue.volume = clamp_unit(cue.volume);

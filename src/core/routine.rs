@@ -161,6 +161,11 @@ pub struct Step {
     pub instructions: String,
     /// A fixed step keeps its length when the routine is scaled (breathing, heat).
     pub fixed: bool,
+    /// A short sentence the voice adds after the title and side when the step
+    /// starts ("Slow strokes from the ear down to the shoulder."); the title
+    /// alone when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub say: Option<String>,
 }
 
 impl Step {

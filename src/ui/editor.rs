@@ -367,6 +367,21 @@ fn steps_ui(ui: &mut egui::Ui, state: &mut EditorState, visuals: &egui::Visuals)
                         .desired_rows(2),
                 )
                 .accessible_name(format!("Step {} instructions", index + 1));
+                ui.horizontal(|ui| {
+                    ui.label("Spoken");
+                    let mut said = step.say.clone().unwrap_or_default();
+                    let response = ui
+                        .add(
+                            egui::TextEdit::singleline(&mut said)
+                                .id_salt("say")
+                                .hint_text("A short sentence said after the title (optional)")
+                                .desired_width(f32::INFINITY),
+                        )
+                        .accessible_name(format!("Step {} spoken sentence", index + 1));
+                    if response.changed() {
+                        step.say = (!said.trim().is_empty()).then_some(said);
+                    }
+                });
             });
         });
         ui.add_space(6.0);

@@ -81,6 +81,13 @@ impl UnknotApp {
         let library_data = &self.deps.library;
         let user_dir = self.deps.user_routines_dir.as_deref();
         let prefs = &self.prefs;
+        let voice_info = match (&self.screen, &self.deps.speech) {
+            (Screen::Settings, Some(speech)) => Some(settings::VoiceInfo {
+                status: speech.status(),
+                voices: speech.voices(),
+            }),
+            _ => None,
+        };
         egui::CentralPanel::no_frame()
             .frame(central)
             .show(ui, |ui| match &mut self.screen {
@@ -151,7 +158,9 @@ impl UnknotApp {
                     }
                 }
                 Screen::Finish(summary) => commands.extend(finish::finish_ui(ui, summary)),
-                Screen::Settings => commands.extend(settings::settings_ui(ui, prefs)),
+                Screen::Settings => {
+                    commands.extend(settings::settings_ui(ui, prefs, voice_info.as_ref()));
+                }
                 Screen::Editor(editor) => {
                     commands.extend(editor::editor_ui(ui, editor, library_data));
                 }

@@ -10,9 +10,24 @@ use crate::core::prefs::{
     LengthMode, MAX_LEAD_IN_SECS, MAX_TRANSITION_SECS, Preferences, ThemeChoice, UI_SCALE_RANGE,
 };
 use crate::core::scale::{MAX_LENGTH_SECS, MIN_LENGTH_SECS};
+use crate::speech::SpeechStatus;
+use crate::speech::ssip::Voice;
+
+/// What the settings screen shows about the speech service.
+#[derive(Debug, Clone)]
+pub struct VoiceInfo {
+    /// Whether it works.
+    pub status: SpeechStatus,
+    /// Its voices.
+    pub voices: Vec<Voice>,
+}
 
 /// Draws the settings and returns the changes.
-pub fn settings_ui(ui: &mut egui::Ui, prefs: &Preferences) -> Vec<Command> {
+pub fn settings_ui(
+    ui: &mut egui::Ui,
+    prefs: &Preferences,
+    voice: Option<&VoiceInfo>,
+) -> Vec<Command> {
     let mut commands = Vec::new();
     let mut edited = prefs.clone();
     let visuals = ui.visuals().clone();
@@ -140,6 +155,7 @@ pub fn settings_ui(ui: &mut egui::Ui, prefs: &Preferences) -> Vec<Command> {
                 .color(muted),
         );
 
+
         ui.add_space(14.0);
         section(ui, "Look");
         egui::Grid::new("settings-look")
@@ -189,6 +205,9 @@ pub fn settings_ui(ui: &mut egui::Ui, prefs: &Preferences) -> Vec<Command> {
         section(ui, "History");
         ui.checkbox(&mut edited.show_streak, "Show my streak of days in a row")
             .on_hover_text("Some people find streaks motivating, others find them stressful");
+
+        ui.add_space(14.0);
+        voice_ui(ui, &mut edited, voice, &mut commands);
     });
     if edited != *prefs {
         commands.push(Command::Prefs(PrefsCommand::Change(Box::new(edited))));
@@ -199,4 +218,110 @@ pub fn settings_ui(ui: &mut egui::Ui, prefs: &Preferences) -> Vec<Command> {
 fn section(ui: &mut egui::Ui, title: &str) {
     ui.label(RichText::new(title).size(21.0).strong());
     ui.add_space(4.0);
+}
+
+/// Spoken guidance, notifications and media keys.
+fn voice_ui(
+    ui: &mut egui::Ui,
+    edited: &mut Preferences,
+    info: Option<&VoiceInfo>,
+    commands: &mut Vec<Command>,
+) {
+    let muted = theme::muted(ui.visuals());
+    section(ui, "Voice and desktop");
+    ui.checkbox(&mut edited.voice.enabled, "Speak the steps aloud")
+        .on_hover_text(
+            "Says each step, the side, what comes next and the heat checks, after its tone",
+        );
+    let status = match info.map(|info| &info.status) {
+        Some(SpeechStatus::Ready) => "Speaking through the desktop's speech service.".to_owned(),
+        Some(SpeechStatus::Starting) => "Looking for the desktop's speech service…".to_owned(),
+        Some(SpeechStatus::Unavailable(reason)) => format!(
+            "No speech service ({reason}). Install speech-dispatcher and espeak-ng; until then cues are tones only."
+        ),
+        Some(SpeechStatus::Off) | None => String::new(),
+    };
+    if edited.voice.enabled && !status.is_empty() {
+        ui.label(RichText::new(status).color(muted));
+    }
+    ui.add_enabled_ui(edited.voice.enabled, |ui| {
+        egui::Grid::new("settings-voice")
+            .num_columns(2)
+            .spacing(egui::vec2(24.0, 10.0))
+            .show(ui, |ui| {
+                ui.label("Say");
+                ui.horizontal_wrapped(|ui| {
+                    for (label, on) in edited.voice.say.each_mut() {
+                        ui.checkbox(on, label);
+                    }
+                });
+                ui.end_row();
+                ui.label("Speed");
+                ui.add(
+                    egui::Slider::new(&mut edited.voice.rate, -100..=100).text("slower · faster"),
+                )
+                .accessible_name("Voice speed");
+                ui.end_row();
+                ui.label("Voice volume");
+                let mut percent = (edited.voice.volume * 100.0).round();
+                if ui
+                    .add(
+                        egui::Slider::new(&mut percent, 0.0..=100.0)
+                            .suffix(" %")
+                            .integer(),
+                    )
+                    .accessible_name("Voice volume percent")
+                    .changed()
+                {
+                    edited.voice.volume = percent / 100.0;
+                }
+                ui.end_row();
+                let voice_label = ui.label("Voice");
+                ui.horizontal_wrapped(|ui| {
+                    let chosen = edited
+                        .voice
+                        .voice
+                        .clone()
+                        .unwrap_or_else(|| "The service's default".to_owned());
+                    egui::ComboBox::from_id_salt("settings-voice-name")
+                        .selected_text(chosen)
+                        .height(300.0)
+                        .show_ui(ui, |ui| {
+                            ui.selectable_value(
+                                &mut edited.voice.voice,
+                                None,
+                                "The service's default",
+                            );
+                            for voice in info.map(|info| info.voices.as_slice()).unwrap_or_default()
+                            {
+                                let label = if voice.language.is_empty() {
+                                    voice.name.clone()
+                                } else {
+                                    format!("{} ({})", voice.name, voice.language)
+                                };
+                                ui.selectable_value(
+                                    &mut edited.voice.voice,
+                                    Some(voice.name.clone()),
+                                    label,
+                                );
+                            }
+                        })
+                        .response
+                        .labelled_by(voice_label.id);
+                    if ui.button("Test voice").clicked() {
+                        commands.push(Command::Prefs(PrefsCommand::TestVoice));
+                    }
+                });
+                ui.end_row();
+            });
+    });
+    ui.add_space(6.0);
+    ui.checkbox(
+        &mut edited.notifications,
+        "Notify me when the window is not in front: session finished, skin check, take the heat off",
+    );
+    ui.checkbox(
+        &mut edited.media_keys,
+        "Media keys and headset buttons pause, skip and go back",
+    );
 }

@@ -8,6 +8,8 @@ use crate::app::{
 };
 use crate::audio::AudioStatus;
 use crate::core::engine::Control;
+use crate::desktop::DesktopStatus;
+use crate::speech::SpeechStatus;
 use crate::store::prefs_store::SaveStatus;
 
 /// Draws the top bar and every notice that applies.
@@ -123,6 +125,30 @@ fn notices_ui(app: &UnknotApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
         );
         if notice_ui(ui, compact, &text, Some("Dismiss")) {
             commands.push(Command::Nav(NavCommand::DismissAudioNotice));
+        }
+    }
+    if let Some(speech) = &app.deps.speech
+        && let SpeechStatus::Unavailable(reason) = speech.status()
+        && app.prefs.voice.enabled
+        && !app.speech_notice_dismissed
+    {
+        let text = format!(
+            "Spoken guidance is unavailable ({reason}). Cues sound as tones only; the timing is the same. Install speech-dispatcher and espeak-ng for a voice."
+        );
+        if notice_ui(ui, compact, &text, Some("Dismiss")) {
+            commands.push(Command::Nav(NavCommand::DismissSpeechNotice));
+        }
+    }
+    if let Some(desktop) = &app.deps.desktop
+        && let DesktopStatus::Unavailable(reason) = desktop.status()
+        && (app.prefs.notifications || app.prefs.media_keys)
+        && !app.desktop_notice_dismissed
+    {
+        let text = format!(
+            "No desktop session bus ({reason}): media keys and notifications are off. Everything else works as usual."
+        );
+        if notice_ui(ui, compact, &text, Some("Dismiss")) {
+            commands.push(Command::Nav(NavCommand::DismissDesktopNotice));
         }
     }
     if let Some(notice) = &app.deps.startup_notice

@@ -82,6 +82,12 @@ impl eframe::App for EframeApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         // Runs even while the window is hidden, so a finished session is noticed.
         self.app.check_session_end();
+        let focused = ctx.input(|input| input.viewport().focused.unwrap_or(input.focused));
+        if self.app.sync_desktop(focused) {
+            // A notification or the desktop's player asked for the window.
+            ctx.send_viewport_cmd(egui::ViewportCommand::Minimized(false));
+            ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
+        }
         let title = self.app.window_title();
         if title != self.title {
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
@@ -141,12 +147,26 @@ impl eframe::App for EframeApp {
         let Some(path) = &self.timing_log else {
             return;
         };
-        let lines: String = self
+        let mut lines: String = self
             .app
             .cue_timings()
             .iter()
             .map(|timing| format!("{:?} {}\n", timing.kind, timing.lateness.as_micros()))
             .collect();
+        // Spoken lines: how long each waited for its cue's sound, and how
+        // long from being handed over to the voice starting.
+        if let Some(speech) = &self.app.deps.speech {
+            for timing in speech.timings() {
+                lines.push_str(&format!(
+                    "Speech {} {}\n",
+                    timing.delay.as_micros(),
+                    timing
+                        .began
+                        .saturating_duration_since(timing.asked)
+                        .as_micros()
+                ));
+            }
+        }
         if let Err(error) = std::fs::write(path, lines) {
             log::error!("could not write the timing log {}: {error}", path.display());
         }

@@ -61,6 +61,19 @@ pub fn app_from(
     prefs_saver: Option<unknot::store::prefs_store::PrefsSaver>,
     history: Option<unknot::store::history_worker::HistoryWorker>,
 ) -> (UnknotApp, Arc<Recorded>) {
+    app_served(clock, audio, prefs, prefs_saver, history, None, None)
+}
+
+/// [`app_from`], with a speech thread and a desktop thread.
+pub fn app_served(
+    clock: &ManualClock,
+    audio: AudioStatus,
+    prefs: Preferences,
+    prefs_saver: Option<unknot::store::prefs_store::PrefsSaver>,
+    history: Option<unknot::store::history_worker::HistoryWorker>,
+    speech: Option<Arc<unknot::speech::Speech>>,
+    desktop: Option<Arc<unknot::desktop::Desktop>>,
+) -> (UnknotApp, Arc<Recorded>) {
     let cues = Arc::new(Recorded::default());
     let deps = AppDeps {
         library: library::load_builtin(),
@@ -74,6 +87,8 @@ pub fn app_from(
         prefs_path: None,
         history,
         user_routines_dir: None,
+        speech,
+        desktop,
     };
     (UnknotApp::new(deps, Arc::new(|| {})), cues)
 }

@@ -19,6 +19,7 @@ fn step(title: &str, side: Side) -> Step {
         duration_secs: 0,
         instructions: String::new(),
         fixed: false,
+        say: None,
     }
 }
 

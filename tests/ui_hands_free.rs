@@ -1,0 +1,144 @@
+//! The window with no speech service and no session bus: each says so once
+//! in a notice that can be dismissed, the player still fits with both
+//! notices showing at every tested size, and switching the voice off in
+//! Settings takes its notice away.
+#![allow(clippy::expect_used, clippy::unwrap_used, missing_docs)]
+
+use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use egui_kittest::kittest::Queryable;
+
+use unknot::app::{NavCommand, UnknotApp};
+use unknot::audio::AudioStatus;
+use unknot::clock::ManualClock;
+use unknot::core::prefs::{Preferences, VoicePrefs};
+use unknot::desktop::{Desktop, DesktopConfig, DesktopPrefs, DesktopStatus};
+use unknot::speech::{Speech, SpeechConfig, SpeechStatus};
+
+mod common;
+use common::ui::*;
+
+const WAIT: Duration = Duration::from_secs(10);
+
+fn waker() -> (Arc<dyn Fn() + Send + Sync>, Receiver<()>) {
+    let (sender, receiver) = mpsc::channel();
+    let sender = Mutex::new(sender);
+    (
+        Arc::new(move || {
+            let _ = sender.lock().unwrap().send(());
+        }),
+        receiver,
+    )
+}
+
+/// A speech thread and a desktop thread that both find nothing to talk to.
+fn unreachable_services(dir: &std::path::Path) -> (Arc<Speech>, Arc<Desktop>) {
+    let (wake, woken) = waker();
+    let speech = Speech::start(
+        SpeechConfig {
+            socket: Ok(dir.join("speechd.sock")),
+            autospawn: false,
+        },
+        &VoicePrefs::default(),
+        Arc::clone(&wake),
+    );
+    let desktop = Desktop::start(
+        DesktopConfig {
+            address: Some(format!("unix:path={}", dir.join("bus").display())),
+            wake,
+        },
+        DesktopPrefs {
+            notifications: true,
+            media_keys: true,
+        },
+    );
+    while !matches!(speech.status(), SpeechStatus::Unavailable(_))
+        || !matches!(desktop.status(), DesktopStatus::Unavailable(_))
+    {
+        woken.recv_timeout(WAIT).expect("both threads report");
+    }
+    (Arc::new(speech), Arc::new(desktop))
+}
+
+fn served_app(
+    clock: &ManualClock,
+    prefs: Preferences,
+    services: &(Arc<Speech>, Arc<Desktop>),
+) -> UnknotApp {
+    app_served(
+        clock,
+        AudioStatus::Ready,
+        prefs,
+        None,
+        None,
+        Some(Arc::clone(&services.0)),
+        Some(Arc::clone(&services.1)),
+    )
+    .0
+}
+
+#[test]
+fn without_a_voice_or_a_bus_the_player_says_so_and_still_fits() {
+    let dir = tempfile::tempdir().unwrap();
+    let services = unreachable_services(dir.path());
+    for (width, height) in SIZES {
+        for scale in SCALES {
+            let clock = ManualClock::new();
+            let prefs = Preferences {
+                ui_scale: scale,
+                ..read_safety()
+            };
+            let mut app = served_app(&clock, prefs, &services);
+            app.autoplay("endorphin-15", None).unwrap();
+            clock.advance(Duration::from_secs(8));
+            let mut harness = harness_sized(app, width, height);
+            harness.run();
+            let at = format!("{width}x{height} at {}%", scale * 100.0);
+            harness.get_by_label_contains("Spoken guidance is unavailable");
+            harness.get_by_label_contains("No desktop session bus");
+            assert_fits(
+                &harness,
+                &["Back", "Pause", "Skip", "Stop", "Stop \u{2014} it hurt"],
+                &at,
+            );
+        }
+    }
+}
+
+#[test]
+fn each_notice_goes_when_dismissed_and_the_voice_notice_when_the_voice_is_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let services = unreachable_services(dir.path());
+    let clock = ManualClock::new();
+    let app = served_app(&clock, read_safety(), &services);
+    // Tall enough for the whole of Settings without scrolling.
+    let mut harness = harness_sized(app, 1024.0, 2400.0);
+    harness.run();
+    let voice = "Spoken guidance is unavailable";
+    let bus = "No desktop session bus";
+    assert!(harness.query_by_label_contains(voice).is_some());
+    assert!(harness.query_by_label_contains(bus).is_some());
+    // The bus notice has its own Dismiss, the second one down.
+    harness.get_all_by_label("Dismiss").nth(1).unwrap().click();
+    harness.run();
+    assert!(harness.query_by_label_contains(bus).is_none());
+    assert!(harness.query_by_label_contains(voice).is_some());
+
+    // Settings says why, and switching the voice off takes the notice away.
+    harness
+        .state_mut()
+        .run_command(NavCommand::ShowSettings.into());
+    harness.run();
+    harness.get_by_label_contains("No speech service (");
+    harness.get_by_label("Speak the steps aloud").click();
+    harness.run();
+    assert!(!harness.state().prefs().voice.enabled);
+    assert!(harness.query_by_label_contains(voice).is_none());
+    assert!(
+        harness
+            .query_by_label_contains("No speech service (")
+            .is_none()
+    );
+}
