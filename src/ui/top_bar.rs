@@ -117,40 +117,7 @@ fn notices_ui(app: &UnknotApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
     // In a short window every screen needs its lines for what it is for:
     // notices shrink to one line each, their whole text on hover.
     let compact = ui.ctx().content_rect().height() < 560.0;
-    if let AudioStatus::Unavailable(reason) = (app.deps.audio_status)()
-        && !app.audio_notice_dismissed
-    {
-        let text = format!(
-            "No working sound output ({reason}). Cues will show on screen only; the timing is the same."
-        );
-        if notice_ui(ui, compact, &text, Some("Dismiss")) {
-            commands.push(Command::Nav(NavCommand::DismissAudioNotice));
-        }
-    }
-    if let Some(speech) = &app.deps.speech
-        && let SpeechStatus::Unavailable(reason) = speech.status()
-        && app.prefs.voice.enabled
-        && !app.speech_notice_dismissed
-    {
-        let text = format!(
-            "Spoken guidance is unavailable ({reason}). Cues sound as tones only; the timing is the same. Install speech-dispatcher and espeak-ng for a voice."
-        );
-        if notice_ui(ui, compact, &text, Some("Dismiss")) {
-            commands.push(Command::Nav(NavCommand::DismissSpeechNotice));
-        }
-    }
-    if let Some(desktop) = &app.deps.desktop
-        && let DesktopStatus::Unavailable(reason) = desktop.status()
-        && (app.prefs.notifications || app.prefs.media_keys)
-        && !app.desktop_notice_dismissed
-    {
-        let text = format!(
-            "No desktop session bus ({reason}): media keys and notifications are off. Everything else works as usual."
-        );
-        if notice_ui(ui, compact, &text, Some("Dismiss")) {
-            commands.push(Command::Nav(NavCommand::DismissDesktopNotice));
-        }
-    }
+    missing_notice(ui, app, compact, commands);
     if let Some(notice) = &app.deps.startup_notice
         && notice_ui(ui, compact, notice, Some("OK"))
     {
@@ -184,6 +151,86 @@ fn notices_ui(app: &UnknotApp, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
     }
     if let Some(error) = &app.error_notice {
         notice_ui(ui, compact, error, None);
+    }
+}
+
+/// What this computer lacks (sound, a speech service, a session bus), in
+/// one notice: a single calm line when several are missing, rather than a
+/// stack of them over the player.
+fn missing_notice(ui: &mut egui::Ui, app: &UnknotApp, compact: bool, commands: &mut Vec<Command>) {
+    let audio = match (app.deps.audio_status)() {
+        AudioStatus::Unavailable(reason) if !app.audio_notice_dismissed => Some(reason),
+        _ => None,
+    };
+    let speech = match app.deps.speech.as_ref().map(|speech| speech.status()) {
+        Some(SpeechStatus::Unavailable(reason))
+            if app.prefs.voice.enabled && !app.speech_notice_dismissed =>
+        {
+            Some(reason)
+        }
+        _ => None,
+    };
+    let bus = match app.deps.desktop.as_ref().map(|desktop| desktop.status()) {
+        Some(DesktopStatus::Unavailable(reason))
+            if (app.prefs.notifications || app.prefs.media_keys)
+                && !app.desktop_notice_dismissed =>
+        {
+            Some(reason)
+        }
+        _ => None,
+    };
+    let text = match (&audio, &speech, &bus) {
+        (None, None, None) => return,
+        (Some(reason), None, None) => format!(
+            "No working sound output ({reason}). Cues will show on screen only; the timing is the same."
+        ),
+        (None, Some(reason), None) => format!(
+            "Spoken guidance is unavailable ({reason}). Cues sound as tones only; the timing is the same. Install speech-dispatcher and espeak-ng for a voice."
+        ),
+        (None, None, Some(reason)) => format!(
+            "No desktop session bus ({reason}): media keys and notifications are off. Everything else works as usual."
+        ),
+        _ => {
+            let mut lacking = Vec::new();
+            let mut without = Vec::new();
+            if audio.is_some() {
+                lacking.push("no sound output");
+            }
+            if speech.is_some() {
+                lacking.push("no speech service");
+                without.push("a voice");
+            }
+            if bus.is_some() {
+                lacking.push("no desktop session bus");
+                without.push("media keys");
+                without.push("notifications");
+            }
+            let cues = if audio.is_some() {
+                "cues show on screen only"
+            } else {
+                "cues sound as tones only"
+            };
+            // "a voice, media keys or notifications".
+            let mut without = crate::core::words::natural_list(&without);
+            if let Some(at) = without.rfind(" and ") {
+                without.replace_range(at..at + 5, " or ");
+            }
+            format!(
+                "This computer has {}: {cues}, without {without}. The timing is the same.",
+                crate::core::words::natural_list(&lacking)
+            )
+        }
+    };
+    if notice_ui(ui, compact, &text, Some("Dismiss")) {
+        if audio.is_some() {
+            commands.push(Command::Nav(NavCommand::DismissAudioNotice));
+        }
+        if speech.is_some() {
+            commands.push(Command::Nav(NavCommand::DismissSpeechNotice));
+        }
+        if bus.is_some() {
+            commands.push(Command::Nav(NavCommand::DismissDesktopNotice));
+        }
     }
 }
 
