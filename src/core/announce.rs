@@ -12,7 +12,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::core::engine::{
-    Control, CueEvent, CueKind, Phase, SWITCH_MIN, SessionPlan, SessionView,
+    COUNTDOWN_MIN, COUNTDOWN_TICKS, Control, CueEvent, CueKind, HALFWAY_MIN, Phase, PlannedStep,
+    SWITCH_MIN, SessionPlan, SessionView,
 };
 use crate::core::routine::Side;
 use crate::core::words;
@@ -20,8 +21,14 @@ use crate::core::words;
 /// "Next: …" is said this long before a step ends: after the step's own
 /// words, and finished before the last-seconds countdown begins.
 pub const NEXT_UP_LEAD: Duration = Duration::from_secs(8);
-/// Steps shorter than this get no "Next: …"; their start already said enough.
-pub const NEXT_UP_MIN: Duration = Duration::from_secs(20);
+/// Steps shorter than this get no "Next: …": their start already said
+/// enough, and in a shorter two-sided step it would crowd "Switch sides".
+pub const NEXT_UP_MIN: Duration = Duration::from_secs(30);
+/// About how long the voice takes per character at its usual speed, to
+/// judge whether a line fits before the next cue (which would cut it off).
+pub const SPEECH_PER_CHAR: Duration = Duration::from_millis(75);
+/// Room kept for a step-start tone before its words begin.
+pub const START_TONE_ROOM: Duration = Duration::from_millis(1500);
 /// A line due longer ago than this (after a suspend, say) is dropped.
 pub const STALE_LINE: Duration = Duration::from_secs(2);
 
@@ -116,10 +123,26 @@ impl Announcer {
         if view.phase != Phase::LeadIn || !self.choices.get_ready {
             return None;
         }
-        let mut text = format!("Get ready for {}", sentence(&plan.routine_name));
+        // Said before the count begins, or the first tick would cut it off:
+        // the longest of these that fits.
+        let ticks = Duration::from_secs(u64::from(COUNTDOWN_TICKS));
+        let room = if plan.lead_in > ticks {
+            plan.lead_in - ticks
+        } else {
+            plan.lead_in
+        };
+        let name = format!("Get ready for {}", sentence(&plan.routine_name));
+        let mut choices = Vec::new();
         if let Some(first) = plan.steps.first() {
-            text.push_str(&format!(" First: {}", sentence(&first.step.title)));
+            let first = format!("First: {}", sentence(&first.step.title));
+            choices.push(format!("{name} {first}"));
+            choices.push(format!("Get ready. {first}"));
         }
+        choices.push(name);
+        choices.push("Get ready.".to_owned());
+        let text = choices
+            .into_iter()
+            .find(|text| speaking_time(text) <= room)?;
         Some(Utterance {
             text,
             after_cue: None,
@@ -234,7 +257,11 @@ impl Announcer {
         if self.choices.instructions
             && let Some(say) = &step.say
         {
-            parts.push(sentence(say));
+            // Only when it can be said before the step's next cue cuts it off.
+            let with_say = [parts.join(" "), sentence(say)].join(" ");
+            if START_TONE_ROOM + speaking_time(&with_say) <= quiet_after_start(planned) {
+                parts.push(sentence(say));
+            }
         }
         (!parts.is_empty()).then(|| parts.join(" "))
     }
@@ -324,6 +351,25 @@ impl Announcer {
             text: format!("Next: {}", sentence(&next.step.title)),
             after_cue: None,
         })
+    }
+}
+
+/// About how long `text` takes to say.
+pub fn speaking_time(text: &str) -> Duration {
+    SPEECH_PER_CHAR * u32::try_from(text.chars().count()).unwrap_or(u32::MAX)
+}
+
+/// How long after a step starts its next cue comes (the switch or halfway
+/// cue, the last-seconds count, or its end), as the engine places them.
+pub fn quiet_after_start(planned: &PlannedStep) -> Duration {
+    let length = planned.duration;
+    let middle = Duration::from_secs(length.as_secs() / 2);
+    if (planned.step.side == Side::Both && length >= SWITCH_MIN) || length >= HALFWAY_MIN {
+        middle
+    } else if length >= COUNTDOWN_MIN {
+        length - Duration::from_secs(u64::from(COUNTDOWN_TICKS))
+    } else {
+        length
     }
 }
 

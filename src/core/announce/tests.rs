@@ -321,6 +321,34 @@ fn a_line_waits_for_the_last_cue_that_sounded() {
 }
 
 #[test]
+fn a_short_get_ready_says_only_what_fits_before_the_count() {
+    // 5 s of get-ready leaves 2 s before the first tick.
+    let short = plan(5, &[("Neck strokes", 60, Side::Center)]);
+    assert_eq!(
+        at(&play(&short, Announcements::default(), 0), 0),
+        ["Get ready."]
+    );
+    // 6 s: the first step fits, the routine's name as well does not.
+    let longer = plan(6, &[("Neck strokes", 60, Side::Center)]);
+    assert_eq!(
+        at(&play(&longer, Announcements::default(), 0), 0),
+        ["Get ready. First: Neck strokes."]
+    );
+}
+
+#[test]
+fn a_step_sentence_the_next_cue_would_cut_off_is_left_out() {
+    // A 10 s two-sided step switches sides at 5 s: no room after the tone.
+    let mut plan = plan(0, &[("Neck strokes", 10, Side::Both)]);
+    plan.steps[0].step.say = Some("Slow strokes from the ear to the shoulder".into());
+    assert_eq!(quiet_after_start(&plan.steps[0]), secs(5));
+    assert_eq!(
+        at(&play(&plan, Announcements::default(), 0), 0),
+        ["Neck strokes. Left side first."]
+    );
+}
+
+#[test]
 fn sentences_end_once() {
     assert_eq!(sentence(" Neck strokes "), "Neck strokes.");
     assert_eq!(sentence("Ready?"), "Ready?");
