@@ -133,7 +133,7 @@ fn the_notice_goes_when_dismissed_and_the_voice_part_when_the_voice_is_off() {
         .state_mut()
         .run_command(NavCommand::ShowSettings.into());
     harness.run();
-    harness.get_by_label_contains("No speech service (");
+    harness.get_by_label_contains("No speech service: no speech service answers at");
     harness.get_by_label("Speak the steps aloud").click();
     harness.run();
     assert!(!harness.state().prefs().voice.enabled);
@@ -143,5 +143,7 @@ fn the_notice_goes_when_dismissed_and_the_voice_part_when_the_voice_is_off() {
             .query_by_label_contains("No speech service (")
             .is_none()
     );
-    harness.get_by_label_contains("No desktop session bus (");
+    harness.get_by_label_contains(
+        "No desktop session bus here, so media keys and notifications are off.",
+    );
 }

@@ -40,6 +40,9 @@ impl UnknotApp {
                         .control(crate::core::engine::Control::Pause);
                     player.confirm_stop = false;
                     self.confirm_quit = true;
+                    self.say_question(
+                        "Paused. Quit? Press Control Q again to quit, or Escape to keep the session.",
+                    );
                 } else {
                     self.close_requested = true;
                 }

@@ -2,6 +2,7 @@
 //! the take-the-heat-off alarm, and the course plan.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::conductor::{Conductor, CueTiming};
 use crate::core::engine::{Control, Ending, Phase};
@@ -114,6 +115,9 @@ impl UnknotApp {
                 if let Screen::Player(player) = &mut self.screen {
                     player.conductor.control(Control::Pause);
                     player.confirm_stop = true;
+                    self.say_question(
+                        "Paused. Stop the session? Press Escape again to stop, or Space to carry on.",
+                    );
                 }
             }
             SessionCommand::Control(control) => {
@@ -312,6 +316,17 @@ impl UnknotApp {
                 log::error!("could not start the session timer: {error}");
                 self.error_notice = Some(format!("Could not start the session timer: {error}"));
             }
+        }
+    }
+
+    /// Says a question the player shows, for someone not looking (it
+    /// replaces the "Paused." said a moment before).
+    pub(super) fn say_question(&self, text: &str) {
+        if self.prefs.voice.enabled
+            && self.prefs.voice.say.controls
+            && let Some(speech) = &self.deps.speech
+        {
+            crate::speech::VoiceSink::say(speech.as_ref(), Some(text.to_owned()), Duration::ZERO);
         }
     }
 

@@ -29,6 +29,8 @@ pub const NEXT_UP_MIN: Duration = Duration::from_secs(30);
 pub const SPEECH_PER_CHAR: Duration = Duration::from_millis(75);
 /// Room kept for a step-start tone before its words begin.
 pub const START_TONE_ROOM: Duration = Duration::from_millis(1500);
+/// Resuming this close before "Next" is due says the step instead of "Next".
+pub const NEXT_UP_ROOM: Duration = Duration::from_secs(3);
 /// A line due longer ago than this (after a suspend, say) is dropped.
 pub const STALE_LINE: Duration = Duration::from_secs(2);
 
@@ -221,7 +223,7 @@ impl Announcer {
             }
             CueKind::HeatOff => Some("Take the heat off now.".into()),
             CueKind::SessionEnd if choices.end => {
-                let played = view.session_elapsed.as_secs();
+                let played = view.session_played.as_secs();
                 let minutes = (played + 30) / 60;
                 let length = if minutes == 0 {
                     words::count(played, "second", "seconds")
@@ -229,7 +231,7 @@ impl Announcer {
                     words::count(minutes, "minute", "minutes")
                 };
                 Some(format!(
-                    "That is the end of the session: {length}. Take a moment before you get up."
+                    "That is the end of the session: {length} played. Take a moment before you get up."
                 ))
             }
             _ => None,
@@ -287,6 +289,11 @@ impl Announcer {
                 match after.phase {
                     Phase::Step(index) => {
                         let title = plan.steps.get(index).map(|planned| &planned.step.title)?;
+                        // Close to the end, "Next" would cut this line off;
+                        // the next step names itself when it starts.
+                        if after.segment_remaining <= NEXT_UP_LEAD + NEXT_UP_ROOM {
+                            self.next_up_done = Some(index);
+                        }
                         let side = match after.current_side {
                             Some(Side::Left) if self.choices.sides => " Left side.",
                             Some(Side::Right) if self.choices.sides => " Right side.",

@@ -143,9 +143,14 @@ impl Reporter<'_> {
                     Some(value.span()),
                     field,
                     format!(
-                        "{} is {} characters long; keep it to {limit} so it fits on screen",
+                        "{} is {} characters long; keep it to {limit} {}",
                         field_word(field),
-                        value.get_ref().trim().chars().count()
+                        value.get_ref().trim().chars().count(),
+                        if field_word(field) == "say" {
+                            "so it is said before the next cue"
+                        } else {
+                            "so it fits on screen"
+                        }
                     ),
                 );
                 None
@@ -392,9 +397,24 @@ pub fn parse_routine(file: &str, text: &str) -> Result<Routine, Vec<Problem>> {
         // Optional: absent means the voice says the title alone.
         let say = match raw_step.say {
             None => Some(None),
-            Some(value) => report
-                .text(Some(value), table_span.clone(), &field("say"))
-                .map(|text| Some(text.trim().to_owned())),
+            Some(value) => {
+                let span = value.span();
+                match report.text(Some(value), table_span.clone(), &field("say")) {
+                    Some(text) if text.chars().any(char::is_control) => {
+                        let code = text.chars().find(|c| c.is_control()).map_or(0, u32::from);
+                        report.at(
+                            Some(span),
+                            field("say"),
+                            format!(
+                                "contains a control character (U+{code:04X}), which the voice would read out; remove it"
+                            ),
+                        );
+                        None
+                    }
+                    Some(text) => Some(Some(text)),
+                    None => None,
+                }
+            }
         };
         let duration_secs = match raw_step.duration_secs {
             None => {
@@ -790,6 +810,10 @@ instructions = "Knead beside the spine."
             ("say = \"   \"", "say is empty"),
             (&*format!("say = \"{}\"", "x".repeat(201)), "keep it to 200"),
             ("say = 3", "text in quotes"),
+            (
+                "say = \"Red \\u001b[31m now\"",
+                "control character (U+001B)",
+            ),
         ] {
             let text = GOOD.replacen(
                 "instructions = \"Knead beside the spine.\"",

@@ -365,7 +365,7 @@ fn notices(update: &Update) -> Vec<(notify::Kind, (String, String))> {
     for event in &update.sounded {
         match event.kind {
             CueKind::SessionEnd if update.view.phase == Phase::Ended(Ending::Completed) => {
-                let minutes = (update.view.session_elapsed.as_secs() + 30) / 60;
+                let minutes = (update.view.session_played.as_secs() + 30) / 60;
                 out.push((
                     notify::Kind::Finished,
                     (

@@ -38,8 +38,10 @@ pub enum SpeechStatus {
     Starting,
     /// Connected.
     Ready,
-    /// No service: cues are tones only. Holds the reason.
+    /// No service: cues are tones only. Holds the reason, in plain words.
     Unavailable(String),
+    /// Speech Dispatcher is not installed, so it could not be started.
+    NotInstalled,
 }
 
 /// From a line being asked for to the service starting to say it.
@@ -429,7 +431,11 @@ impl Worker {
             }
         };
         let mut result = Client::connect(&socket, self.event_sender.clone());
-        if result.is_err() && self.config.autospawn && spawn_service(&socket) {
+        let mut installed = true;
+        if result.is_err() && self.config.autospawn {
+            installed = spawn_service(&socket);
+        }
+        if result.is_err() && self.config.autospawn && installed {
             let started = Instant::now();
             while started.elapsed() < SPAWN_WAIT {
                 thread::sleep(Duration::from_millis(100));
@@ -458,8 +464,14 @@ impl Worker {
             }
             Err(error) => {
                 log::warn!("spoken guidance unavailable: {error}");
-                self.shared
-                    .set_status(SpeechStatus::Unavailable(error.to_string()));
+                self.shared.set_status(if installed {
+                    SpeechStatus::Unavailable(format!(
+                        "no speech service answers at {}",
+                        socket.display()
+                    ))
+                } else {
+                    SpeechStatus::NotInstalled
+                });
                 false
             }
         }
@@ -471,12 +483,14 @@ impl Worker {
         self.last_attempt = None;
         self.speaking = false;
         self.waiting.clear();
-        self.shared
-            .set_status(SpeechStatus::Unavailable(reason.to_owned()));
+        self.shared.set_status(SpeechStatus::Unavailable(
+            "the speech service stopped answering".to_owned(),
+        ));
     }
 }
 
 /// The voices worth listing: those for the app's language (English),
+/// without the service's variants of each ("English (America)+victor"),
 /// once each, in the service's order, at most [`MAX_VOICES`].
 pub fn useful_voices(voices: Vec<Voice>) -> Vec<Voice> {
     let mut kept: Vec<Voice> = Vec::new();
@@ -485,7 +499,8 @@ pub fn useful_voices(voices: Vec<Voice>) -> Vec<Voice> {
             || voice.language == "en"
             || voice.language.starts_with("en-")
             || voice.language.starts_with("en_");
-        if english && !kept.iter().any(|known| known.name == voice.name) {
+        let variant = voice.name.contains('+');
+        if english && !variant && !kept.iter().any(|known| known.name == voice.name) {
             kept.push(voice);
             if kept.len() == MAX_VOICES {
                 break;
@@ -522,5 +537,31 @@ fn spawn_service(socket: &std::path::Path) -> bool {
             log::info!("speech-dispatcher could not be started: {error}");
             false
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn voice(name: &str, language: &str) -> Voice {
+        Voice {
+            name: name.into(),
+            language: language.into(),
+        }
+    }
+
+    #[test]
+    fn the_voice_list_keeps_english_voices_once_without_their_variants() {
+        let voices = vec![
+            voice("English (America)", "en-US"),
+            voice("English (America)+victor", "en-US"),
+            voice("German", "de"),
+            voice("English (Great Britain)", "en-GB"),
+            voice("English (America)", "en-US"),
+            voice("English (Scotland)+f2", "en-GB-scotland"),
+        ];
+        let names: Vec<String> = useful_voices(voices).into_iter().map(|v| v.name).collect();
+        assert_eq!(names, ["English (America)", "English (Great Britain)"]);
     }
 }

@@ -157,6 +157,11 @@ impl Client {
     pub fn speak(&mut self, text: &str) -> Result<u64, SsipError> {
         self.command("SPEAK")?;
         let mut body = String::new();
+        // Control characters would be read out as their names or codes.
+        let text: String = text
+            .chars()
+            .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
+            .collect();
         for line in text.lines() {
             // A line of a lone "." ends the text; SSIP doubles a leading dot.
             if line.starts_with('.') {

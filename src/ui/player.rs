@@ -709,6 +709,7 @@ mod tests {
             segment_length: Duration::from_secs(60),
             session_remaining: Duration::from_secs(60),
             session_elapsed: Duration::ZERO,
+            session_played: Duration::ZERO,
             session_length: Duration::from_secs(60),
             next_step: None,
             current_side: None,

@@ -228,34 +228,55 @@ fn voice_ui(
     commands: &mut Vec<Command>,
 ) {
     let muted = theme::muted(ui.visuals());
+    // Kept within the window (the page scrolls sideways only when it must),
+    // so long lines wrap instead of running under the scroll bar.
+    let width = (ui.ctx().content_rect().width() - 64.0).max(280.0);
+    ui.set_max_width(width);
     section(ui, "Voice and desktop");
     ui.checkbox(&mut edited.voice.enabled, "Speak the steps aloud")
         .on_hover_text(
             "Says each step, the side, what comes next and the heat checks, after its tone",
         );
+    // Always one line here, so switching the voice off moves nothing.
     let status = match info.map(|info| &info.status) {
+        _ if !edited.voice.enabled => "The voice is off: cues sound as tones only.".to_owned(),
         Some(SpeechStatus::Ready) => "Speaking through the desktop's speech service.".to_owned(),
         Some(SpeechStatus::Starting) => "Looking for the desktop's speech service…".to_owned(),
-        Some(SpeechStatus::Unavailable(reason)) => format!(
-            "No speech service ({reason}). Install speech-dispatcher and espeak-ng; until then cues are tones only."
-        ),
-        Some(SpeechStatus::Off) | None => String::new(),
+        Some(SpeechStatus::Unavailable(reason)) => {
+            format!("No speech service: {reason}. Until there is one, cues are tones only.")
+        }
+        Some(SpeechStatus::NotInstalled) => "No speech service: install speech-dispatcher and speech-dispatcher-espeak-ng. Until then, cues are tones only.".to_owned(),
+        Some(SpeechStatus::Off) | None => "Cues sound as tones only.".to_owned(),
     };
-    if edited.voice.enabled && !status.is_empty() {
-        ui.label(RichText::new(status).color(muted));
-    }
+    ui.add(egui::Label::new(RichText::new(status).color(muted)).wrap());
     ui.add_enabled_ui(edited.voice.enabled, |ui| {
+        ui.label("Say:");
+        // As many columns as the width allows, so no choice is ever cut off
+        // or drawn over the sliders below.
+        let choices = edited.voice.say.each_mut();
+        let widest = choices
+            .iter()
+            .map(|(label, _)| label.chars().count())
+            .max()
+            .unwrap_or(1) as f32;
+        let column = widest * ui.text_style_height(&egui::TextStyle::Body) * 0.55 + 48.0;
+        let columns = ((width / column).floor() as usize).clamp(1, 3);
+        egui::Grid::new("settings-voice-say")
+            .num_columns(columns)
+            .spacing(egui::vec2(18.0, 6.0))
+            .show(ui, |ui| {
+                for (index, (label, on)) in choices.into_iter().enumerate() {
+                    ui.checkbox(on, label);
+                    if (index + 1) % columns == 0 {
+                        ui.end_row();
+                    }
+                }
+            });
+        ui.add_space(8.0);
         egui::Grid::new("settings-voice")
             .num_columns(2)
             .spacing(egui::vec2(24.0, 10.0))
             .show(ui, |ui| {
-                ui.label("Say");
-                ui.horizontal_wrapped(|ui| {
-                    for (label, on) in edited.voice.say.each_mut() {
-                        ui.checkbox(on, label);
-                    }
-                });
-                ui.end_row();
                 ui.label("Speed");
                 ui.add(
                     egui::Slider::new(&mut edited.voice.rate, -100..=100).text("slower · faster"),
@@ -318,10 +339,11 @@ fn voice_ui(
     ui.add_space(6.0);
     ui.checkbox(
         &mut edited.notifications,
-        "Notify me when the window is not in front: session finished, skin check, take the heat off",
-    );
-    ui.checkbox(
-        &mut edited.media_keys,
-        "Media keys and headset buttons pause, skip and go back",
-    );
+        "Notifications when the window is not in front",
+    )
+    .on_hover_text("Session finished, skin check, and take the heat off (urgent). Clicking one brings the window forward.");
+    ui.checkbox(&mut edited.media_keys, "Media keys and headset buttons")
+        .on_hover_text(
+            "Play/pause, next and previous pause, skip and go back while a session is open",
+        );
 }

@@ -163,19 +163,23 @@ fn missing_notice(ui: &mut egui::Ui, app: &UnknotApp, compact: bool, commands: &
         _ => None,
     };
     let speech = match app.deps.speech.as_ref().map(|speech| speech.status()) {
-        Some(SpeechStatus::Unavailable(reason))
-            if app.prefs.voice.enabled && !app.speech_notice_dismissed =>
-        {
-            Some(reason)
-        }
+        _ if !app.prefs.voice.enabled || app.speech_notice_dismissed => None,
+        Some(SpeechStatus::Unavailable(reason)) => Some(format!(
+            "Spoken guidance is unavailable: {reason}. Cues sound as tones only; the timing is the same."
+        )),
+        Some(SpeechStatus::NotInstalled) => Some(
+            "Spoken guidance needs Speech Dispatcher with an espeak-ng voice (the packages speech-dispatcher and speech-dispatcher-espeak-ng). Until then cues sound as tones only; the timing is the same."
+                .to_owned(),
+        ),
         _ => None,
     };
     let bus = match app.deps.desktop.as_ref().map(|desktop| desktop.status()) {
-        Some(DesktopStatus::Unavailable(reason))
+        // The technical reason is in the log; the person needs the effect.
+        Some(DesktopStatus::Unavailable(_))
             if (app.prefs.notifications || app.prefs.media_keys)
                 && !app.desktop_notice_dismissed =>
         {
-            Some(reason)
+            Some(())
         }
         _ => None,
     };
@@ -184,12 +188,11 @@ fn missing_notice(ui: &mut egui::Ui, app: &UnknotApp, compact: bool, commands: &
         (Some(reason), None, None) => format!(
             "No working sound output ({reason}). Cues will show on screen only; the timing is the same."
         ),
-        (None, Some(reason), None) => format!(
-            "Spoken guidance is unavailable ({reason}). Cues sound as tones only; the timing is the same. Install speech-dispatcher and espeak-ng for a voice."
-        ),
-        (None, None, Some(reason)) => format!(
-            "No desktop session bus ({reason}): media keys and notifications are off. Everything else works as usual."
-        ),
+        (None, Some(text), None) => text.clone(),
+        (None, None, Some(())) => {
+            "No desktop session bus here, so media keys and notifications are off. Everything else works as usual."
+                .to_owned()
+        }
         _ => {
             let mut lacking = Vec::new();
             let mut without = Vec::new();
@@ -257,9 +260,8 @@ fn notice_ui(ui: &mut egui::Ui, compact: bool, text: &str, button: Option<&str>)
                     if let Some(button) = button {
                         pressed = ui.small_button(button).clicked();
                     }
-                    let label = ui
-                        .add(egui::Label::new(text).truncate())
-                        .on_hover_text(text);
+                    // A cut label shows its whole text on hover by itself.
+                    let label = ui.add(egui::Label::new(text).truncate());
                     super::a11y::live(&label, false);
                 },
             );

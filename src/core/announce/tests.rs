@@ -211,7 +211,7 @@ fn the_end_says_how_long_was_played() {
     let said = play(&plan, Announcements::default(), 95);
     assert_eq!(
         at(&said, 90),
-        ["That is the end of the session: 2 minutes. Take a moment before you get up."]
+        ["That is the end of the session: 2 minutes played. Take a moment before you get up."]
     );
 }
 
@@ -259,6 +259,48 @@ fn pause_resume_skip_back_and_stop_are_answered_aloud() {
     assert_eq!(back, ["Neck strokes. Left side first."]);
     let stop = apply(&mut session, &mut announcer, Control::Stop, secs(60));
     assert_eq!(stop, ["Session stopped."]);
+}
+
+#[test]
+fn the_end_counts_what_was_played_not_what_was_skipped() {
+    let plan = plan(
+        0,
+        &[
+            ("Neck strokes", 120, Side::Center),
+            ("Shoulders", 120, Side::Center),
+        ],
+    );
+    let mut session = Session::start(plan.clone(), Duration::ZERO);
+    let mut announcer = Announcer::new(Announcements::default());
+    session.poll(Duration::ZERO);
+    apply(&mut session, &mut announcer, Control::Skip, secs(60));
+    session.poll(secs(179));
+    let events = session.poll(secs(180));
+    let line = announcer.cues(&plan, &events, &session.view(secs(180)));
+    assert_eq!(
+        line.map(|line| line.text).as_deref(),
+        Some("That is the end of the session: 3 minutes played. Take a moment before you get up.")
+    );
+}
+
+#[test]
+fn resuming_just_before_next_is_due_is_not_cut_off_by_it() {
+    let plan = plan(
+        0,
+        &[
+            ("Neck strokes", 60, Side::Center),
+            ("Shoulders", 60, Side::Center),
+        ],
+    );
+    let mut session = Session::start(plan.clone(), Duration::ZERO);
+    let mut announcer = Announcer::new(Announcements::default());
+    session.poll(Duration::ZERO);
+    session.poll(secs(40));
+    apply(&mut session, &mut announcer, Control::Pause, secs(50));
+    let resume = apply(&mut session, &mut announcer, Control::Resume, secs(60));
+    assert_eq!(resume, ["Resuming: Neck strokes."]);
+    // 10 s left: "Next" would be due in 2 s, and is not said.
+    assert_eq!(announcer.next_due(&plan, &session.view(secs(60))), None);
 }
 
 #[test]

@@ -17,8 +17,12 @@ pub struct SessionView {
     pub segment_length: Duration,
     /// Active time left in the session, lead-in excluded.
     pub session_remaining: Duration,
-    /// Active time played so far, lead-in excluded.
+    /// How far through the session's steps the timeline is, lead-in
+    /// excluded (skipped time included: it drives the progress bar).
     pub session_elapsed: Duration,
+    /// Time actually played: skipped time left out, replayed time counted
+    /// again (what the finish screen and the history report).
+    pub session_played: Duration,
     /// Total active length, lead-in excluded.
     pub session_length: Duration,
     /// Index of the step that comes next, if any.
@@ -135,6 +139,7 @@ impl Session {
                 segment_length: Duration::ZERO,
                 session_remaining: session_length.saturating_sub(session_elapsed),
                 session_elapsed,
+                session_played: self.active_elapsed(now),
                 session_length,
                 next_step: None,
                 current_side: None,
@@ -197,6 +202,7 @@ impl Session {
             segment_length: segment.length,
             session_remaining: session_length.saturating_sub(session_elapsed),
             session_elapsed,
+            session_played: self.active_elapsed(now),
             session_length,
             next_step,
             current_side,
