@@ -254,12 +254,20 @@ fn voice_ui(
         // As many columns as the width allows, so no choice is ever cut off
         // or drawn over the sliders below.
         let choices = edited.voice.say.each_mut();
+        let font = egui::TextStyle::Body.resolve(ui.style());
         let widest = choices
             .iter()
-            .map(|(label, _)| label.chars().count())
-            .max()
-            .unwrap_or(1) as f32;
-        let column = widest * ui.text_style_height(&egui::TextStyle::Body) * 0.55 + 48.0;
+            .map(|(label, _)| {
+                ui.fonts_mut(|fonts| {
+                    fonts
+                        .layout_no_wrap((*label).to_owned(), font.clone(), egui::Color32::WHITE)
+                        .size()
+                        .x
+                })
+            })
+            .fold(0.0_f32, f32::max);
+        let spacing = ui.spacing();
+        let column = widest + spacing.icon_width + spacing.icon_spacing + 24.0;
         let columns = ((width / column).floor() as usize).clamp(1, 3);
         egui::Grid::new("settings-voice-say")
             .num_columns(columns)
