@@ -380,8 +380,11 @@ impl Mix {
                             .find(|(k, _)| k == kind)
                             .map(|(_, sound)| sound)
                     });
+                // "Take the heat off" sounds at half volume or more whatever
+                // the master volume says.
+                let audible = self.master_volume > 0.0 || *kind == CueKind::HeatOff;
                 let length = sound
-                    .filter(|_| enabled && self.master_volume > 0.0)
+                    .filter(|_| enabled && audible)
                     .and_then(rodio::Source::total_duration)
                     .unwrap_or_default();
                 (*kind, length)

@@ -187,27 +187,30 @@ pub struct Conductor {
 /// Controls a playing session from another thread (media keys). It does not
 /// keep the session playing: once the [`Conductor`] is dropped, controls
 /// change nothing anyone hears.
+///
+/// It holds the session weakly, so whoever keeps a handle (the desktop
+/// thread) never keeps the session, or what it tells, alive.
 #[derive(Clone)]
 pub struct ControlHandle {
-    inner: Arc<Inner>,
+    inner: std::sync::Weak<Inner>,
 }
 
 impl ControlHandle {
-    /// Applies a control, as [`Conductor::control`].
+    /// Applies a control, as [`Conductor::control`]; nothing once the
+    /// session is gone.
     pub fn control(&self, control: Control) {
-        self.inner.control(control);
+        if let Some(inner) = self.inner.upgrade() {
+            inner.control(control);
+        }
     }
 
-    /// What to draw now.
-    pub fn snapshot(&self) -> Snapshot {
-        lock(&self.inner.shared).snapshot(self.inner.clock.as_ref())
-    }
-
-    /// What the session shows now, as observers are told it.
-    pub fn update(&self) -> Update {
-        let mut shared = lock(&self.inner.shared);
-        let now = shared.observe(self.inner.clock.as_ref());
-        shared.update(Vec::new(), now)
+    /// What the session shows now, as observers are told it; `None` once
+    /// the session is gone.
+    pub fn update(&self) -> Option<Update> {
+        let inner = self.inner.upgrade()?;
+        let mut shared = lock(&inner.shared);
+        let now = shared.observe(inner.clock.as_ref());
+        Some(shared.update(Vec::new(), now))
     }
 }
 
@@ -219,6 +222,9 @@ struct Inner {
     notify: Arc<dyn Fn() + Send + Sync>,
     voice: Option<Arc<dyn VoiceSink>>,
     observer: Option<Observer>,
+    /// Heat was on the skin when the session was stopped (by any control,
+    /// the window's or the desktop's media keys).
+    stopped_with_heat: std::sync::atomic::AtomicBool,
 }
 
 impl Inner {
@@ -259,6 +265,17 @@ impl Inner {
             let before = shared.session.view(now);
             (shared.session.handle(control, now), before, now)
         };
+        let heat_on = matches!(
+            before.heat,
+            Some(crate::core::engine::HeatView {
+                status: crate::core::engine::HeatStatus::On { .. },
+                ..
+            })
+        );
+        if control == Control::Stop && heat_on && !before.phase_is_ended() {
+            self.stopped_with_heat
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         self.deliver(&events, Some((control, &before)), now);
         let _ = self.wake.send(Wake::Reschedule);
         (self.notify)();
@@ -330,6 +347,7 @@ impl Conductor {
             notify,
             voice: voice.map(|(sink, _)| sink),
             observer,
+            stopped_with_heat: std::sync::atomic::AtomicBool::new(false),
         });
         if let (Some(voice), Some(line)) = (&inner.voice, opening) {
             voice.say(Some(line.text), Duration::ZERO);
@@ -349,7 +367,7 @@ impl Conductor {
     /// A handle for controlling the session from another thread.
     pub fn handle(&self) -> ControlHandle {
         ControlHandle {
-            inner: Arc::clone(&self.inner),
+            inner: Arc::downgrade(&self.inner),
         }
     }
 
@@ -380,6 +398,13 @@ impl Conductor {
         let mut shared = lock(&self.inner.shared);
         let now = shared.observe(self.inner.clock.as_ref());
         shared.update(Vec::new(), now)
+    }
+
+    /// Whether heat was on the skin when the session was stopped.
+    pub fn stopped_with_heat(&self) -> bool {
+        self.inner
+            .stopped_with_heat
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// How late each cue fired so far, for the benchmark.

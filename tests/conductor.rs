@@ -245,3 +245,52 @@ fn the_conductor_reports_progress_as_messages_until_the_end() {
     );
     drop(conductor);
 }
+
+#[test]
+fn a_control_handle_works_from_another_thread_and_never_keeps_the_session() {
+    let (conductor, _cues, _) = start(&[60_000]);
+    let handle = conductor.handle();
+    let from_elsewhere = handle.clone();
+    std::thread::spawn(move || from_elsewhere.control(Control::Pause))
+        .join()
+        .expect("the other thread");
+    assert!(conductor.snapshot().view.paused);
+    assert!(handle.update().expect("still playing").view.paused);
+    drop(conductor);
+    // The session is gone with its conductor; the handle is inert.
+    assert!(handle.update().is_none());
+    handle.control(Control::Resume);
+}
+
+#[test]
+fn a_stop_from_anywhere_remembers_that_heat_was_on() {
+    let mut with_heat = plan(&[60_000, 60_000]);
+    with_heat.heat = vec![unknot::core::routine::HeatSpan {
+        source: Tool::HeatPack,
+        region: Region::LowerBack,
+        from_step: 0,
+        to_step: 1,
+        alongside: true,
+    }];
+    let (sender, cues) = mpsc::channel();
+    let conductor = Conductor::start(
+        with_heat,
+        Arc::new(MonotonicClock::new()),
+        Arc::new(RecordingSink(Mutex::new(sender))),
+        Arc::new(|| {}),
+    )
+    .expect("thread starts");
+    // Heat goes on with the first step.
+    while let Ok((kind, _)) = cues.recv_timeout(Duration::from_secs(5)) {
+        if kind == CueKind::HeatOn {
+            break;
+        }
+    }
+    assert!(!conductor.stopped_with_heat());
+    conductor.handle().control(Control::Stop);
+    assert!(conductor.stopped_with_heat());
+    // Without heat, a stop says nothing of the kind.
+    let (plain, _, _) = start(&[60_000]);
+    plain.control(Control::Stop);
+    assert!(!plain.stopped_with_heat());
+}

@@ -147,3 +147,33 @@ fn the_notice_goes_when_dismissed_and_the_voice_part_when_the_voice_is_off() {
         "No desktop session bus here, so media keys and notifications are off.",
     );
 }
+
+#[test]
+fn a_headset_resume_answers_the_stop_question() {
+    let clock = ManualClock::new();
+    let (mut app, _) = app(&clock, AudioStatus::Ready);
+    app.autoplay("endorphin-15", None).unwrap();
+    let mut harness = harness_sized(app, 1024.0, 720.0);
+    harness.run();
+    harness
+        .state_mut()
+        .run_command(unknot::app::SessionCommand::AskStop.into());
+    harness.run();
+    harness.get_by_label_contains("Stop this session?");
+    // The media key reaches the session directly, not through the window.
+    let handle = match &harness.state().screen {
+        unknot::app::Screen::Player(player) => player.conductor.handle(),
+        _ => panic!("expected the player"),
+    };
+    handle.control(unknot::core::engine::Control::Resume);
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains("Stop this session?")
+            .is_none()
+    );
+    match &harness.state().screen {
+        unknot::app::Screen::Player(player) => assert!(!player.confirm_stop),
+        _ => panic!("expected the player"),
+    }
+}

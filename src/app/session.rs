@@ -340,6 +340,18 @@ impl UnknotApp {
         };
         player.conductor.catch_up();
         let snapshot = player.conductor.snapshot();
+        // Resumed from elsewhere (a headset button) while "stop?" or
+        // "quit?" was showing: the question no longer stands.
+        if !snapshot.view.paused
+            && !snapshot.view.phase_is_ended()
+            && (player.confirm_stop || self.confirm_quit)
+        {
+            self.confirm_quit = false;
+            if let Screen::Player(player) = &mut self.screen {
+                player.confirm_stop = false;
+            }
+            return;
+        }
         if let Phase::Ended(ending) = snapshot.view.phase {
             let summary = FinishSummary {
                 routine: player.routine.clone(),
@@ -354,7 +366,7 @@ impl UnknotApp {
                 pain_after: None,
                 notes: String::new(),
                 stopped_hurt: player.stopped_hurt,
-                heat_on_at_stop: player.heat_on_at_stop,
+                heat_on_at_stop: player.heat_on_at_stop || player.conductor.stopped_with_heat(),
                 saved_rating: None,
             };
             if let Some(history) = &self.deps.history {

@@ -158,6 +158,17 @@ impl Announcer {
         sounded: &[CueEvent],
         view: &SessionView,
     ) -> Option<Utterance> {
+        // Heat words first: the next cue may cut a line short, and the
+        // towel or "take it off" must never be the part that is lost. With
+        // heat to say, a step's own sentence is left for another time.
+        let heat = |kind: CueKind| {
+            matches!(
+                kind,
+                CueKind::HeatOn | CueKind::SkinCheck | CueKind::HeatOff
+            )
+        };
+        let with_heat = sounded.iter().any(|event| heat(event.kind));
+        let mut safety = Vec::new();
         let mut parts = Vec::new();
         for event in sounded {
             if event.kind == CueKind::StepStart
@@ -166,10 +177,16 @@ impl Announcer {
             {
                 self.next_up_done = None;
             }
-            if let Some(part) = self.cue_words(plan, event, view) {
-                parts.push(part);
+            if let Some(part) = self.cue_words(plan, event, view, !with_heat) {
+                if heat(event.kind) {
+                    safety.push(part);
+                } else {
+                    parts.push(part);
+                }
             }
         }
+        safety.extend(parts);
+        let parts = safety;
         let last = sounded.last()?;
         (!parts.is_empty()).then(|| Utterance {
             text: parts.join(" "),
@@ -182,12 +199,13 @@ impl Announcer {
         plan: &SessionPlan,
         event: &CueEvent,
         view: &SessionView,
+        with_sentence: bool,
     ) -> Option<String> {
         let choices = &self.choices;
         match event.kind {
             CueKind::StepStart => {
                 let index = event.step_index?;
-                self.step_words(plan, index)
+                self.step_words(plan, index, with_sentence)
             }
             CueKind::SwitchSide if choices.sides => Some("Switch sides. Right side now.".into()),
             CueKind::Halfway if choices.halfway => Some("Halfway.".into()),
@@ -223,13 +241,7 @@ impl Announcer {
             }
             CueKind::HeatOff => Some("Take the heat off now.".into()),
             CueKind::SessionEnd if choices.end => {
-                let played = view.session_played.as_secs();
-                let minutes = (played + 30) / 60;
-                let length = if minutes == 0 {
-                    words::count(played, "second", "seconds")
-                } else {
-                    words::count(minutes, "minute", "minutes")
-                };
+                let length = played_words(view.session_played);
                 Some(format!(
                     "That is the end of the session: {length} played. Take a moment before you get up."
                 ))
@@ -239,7 +251,7 @@ impl Announcer {
     }
 
     /// A step's opening words: title, side, and its own sentence.
-    fn step_words(&self, plan: &SessionPlan, index: usize) -> Option<String> {
+    fn step_words(&self, plan: &SessionPlan, index: usize, with_sentence: bool) -> Option<String> {
         let planned = plan.steps.get(index)?;
         let step = &planned.step;
         let mut parts = Vec::new();
@@ -257,6 +269,7 @@ impl Announcer {
             parts.extend(side.map(str::to_owned));
         }
         if self.choices.instructions
+            && with_sentence
             && let Some(say) = &step.say
         {
             // Only when it can be said before the step's next cue cuts it off.
@@ -358,6 +371,17 @@ impl Announcer {
             text: format!("Next: {}", sentence(&next.step.title)),
             after_cue: None,
         })
+    }
+}
+
+/// "3 minutes", or "40 seconds" under half a minute: time played in words.
+pub fn played_words(played: Duration) -> String {
+    let played = played.as_secs();
+    let minutes = (played + 30) / 60;
+    if minutes == 0 {
+        words::count(played, "second", "seconds")
+    } else {
+        words::count(minutes, "minute", "minutes")
     }
 }
 

@@ -365,7 +365,6 @@ fn notices(update: &Update) -> Vec<(notify::Kind, (String, String))> {
     for event in &update.sounded {
         match event.kind {
             CueKind::SessionEnd if update.view.phase == Phase::Ended(Ending::Completed) => {
-                let minutes = (update.view.session_played.as_secs() + 30) / 60;
                 out.push((
                     notify::Kind::Finished,
                     (
@@ -373,7 +372,7 @@ fn notices(update: &Update) -> Vec<(notify::Kind, (String, String))> {
                         format!(
                             "{}: {} played.",
                             update.routine,
-                            crate::core::words::count(minutes, "minute", "minutes")
+                            crate::core::announce::played_words(update.view.session_played)
                         ),
                     ),
                 ));

@@ -41,8 +41,8 @@ pub struct Now {
 impl Now {
     /// Reads the session again, if one is open.
     pub fn refresh(&mut self) {
-        if let Some(handle) = self.handle.clone() {
-            self.apply(&handle.update());
+        if let Some(update) = self.handle.as_ref().and_then(ControlHandle::update) {
+            self.apply(&update);
         }
     }
 
@@ -142,7 +142,9 @@ impl Player {
         let mut now = lock(&self.now);
         if let Some(handle) = now.handle.clone() {
             handle.control(control);
-            now.apply(&handle.update());
+            if let Some(update) = handle.update() {
+                now.apply(&update);
+            }
         }
     }
 

@@ -55,6 +55,9 @@ pub struct SpeechTiming {
     pub began: Instant,
 }
 
+/// A line that could not be handed over within this long after its moment
+/// is dropped.
+pub const STALE_LINE: Duration = Duration::from_secs(2);
 /// How often to try again to reach a service that was missing.
 pub const RETRY_EVERY: Duration = Duration::from_secs(30);
 /// How long an autostarted service has to open its socket.
@@ -303,8 +306,22 @@ impl Worker {
                     });
                 }
                 Ok(Message::Configure(prefs)) => {
+                    let was_enabled = self.prefs.enabled;
+                    // Back to the service's own voice: only a new connection has it.
+                    let default_voice = self
+                        .applied
+                        .as_ref()
+                        .is_some_and(|applied| applied.voice.is_some())
+                        && prefs.voice.is_none();
                     self.prefs = prefs;
+                    if default_voice {
+                        self.client = None;
+                        self.last_attempt = None;
+                    }
                     if self.prefs.enabled {
+                        if !was_enabled {
+                            self.last_attempt = None;
+                        }
                         self.connect();
                     } else {
                         self.shared.set_status(SpeechStatus::Off);
@@ -372,6 +389,12 @@ impl Worker {
 
     fn speak(&mut self, line: Pending) {
         if !(self.prefs.enabled || line.forced) {
+            return;
+        }
+        // Held up (reconnecting, say): a line this late belongs to a cue
+        // long gone, and is dropped rather than said out of turn.
+        if (line.asked + line.delay).elapsed() > STALE_LINE {
+            log::info!("a spoken line came too late and was dropped");
             return;
         }
         if self.client.is_none() && !self.connect() {
@@ -448,6 +471,11 @@ impl Worker {
         match result {
             Ok(mut client) => {
                 match client.voices() {
+                    Err(error @ ssip::SsipError::Timeout) => {
+                        log::warn!("the speech service did not list its voices: {error}");
+                        self.lost("the speech service is not answering");
+                        return false;
+                    }
                     Ok(voices) => {
                         *self
                             .shared

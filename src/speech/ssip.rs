@@ -95,6 +95,9 @@ pub struct Event {
 pub struct Client {
     stream: UnixStream,
     replies: Receiver<Reply>,
+    /// A reply went missing or the socket failed: replies may be out of
+    /// step with commands, so the connection is no longer used.
+    broken: bool,
 }
 
 impl Client {
@@ -111,7 +114,11 @@ impl Client {
         thread::Builder::new()
             .name("unknot-ssip-reader".into())
             .spawn(move || read_loop(reader, &reply_sender, &events))?;
-        let mut client = Self { stream, replies };
+        let mut client = Self {
+            stream,
+            replies,
+            broken: false,
+        };
         let user = std::env::var("USER").unwrap_or_else(|_| "user".into());
         let user: String = user
             .chars()
@@ -132,9 +139,7 @@ impl Client {
             .take(3)
             .collect::<Vec<_>>()
             .join(" ");
-        write!(self.stream, "{line}\r\n")?;
-        self.stream.flush()?;
-        let reply = self.reply()?;
+        let reply = self.exchange(format!("{line}\r\n").as_bytes())?;
         if reply.code >= 300 {
             return Err(SsipError::Refused {
                 command: name,
@@ -145,12 +150,26 @@ impl Client {
         Ok(reply)
     }
 
-    fn reply(&self) -> Result<Reply, SsipError> {
-        match self.replies.recv_timeout(REPLY_TIMEOUT) {
-            Ok(reply) => Ok(reply),
-            Err(RecvTimeoutError::Timeout) => Err(SsipError::Timeout),
-            Err(RecvTimeoutError::Disconnected) => Err(SsipError::Closed),
+    /// Sends `bytes` and waits for one reply. Any failure but a refusal
+    /// marks the connection broken.
+    fn exchange(&mut self, bytes: &[u8]) -> Result<Reply, SsipError> {
+        if self.broken {
+            return Err(SsipError::Closed);
         }
+        let result = self
+            .stream
+            .write_all(bytes)
+            .and_then(|()| self.stream.flush())
+            .map_err(SsipError::from)
+            .and_then(|()| match self.replies.recv_timeout(REPLY_TIMEOUT) {
+                Ok(reply) => Ok(reply),
+                Err(RecvTimeoutError::Timeout) => Err(SsipError::Timeout),
+                Err(RecvTimeoutError::Disconnected) => Err(SsipError::Closed),
+            });
+        if result.is_err() {
+            self.broken = true;
+        }
+        result
     }
 
     /// Queues `text` to be spoken, returning the service's message id.
@@ -171,9 +190,7 @@ impl Client {
             body.push_str("\r\n");
         }
         body.push_str(".\r\n");
-        self.stream.write_all(body.as_bytes())?;
-        self.stream.flush()?;
-        let reply = self.reply()?;
+        let reply = self.exchange(body.as_bytes())?;
         if reply.code >= 300 {
             return Err(SsipError::Refused {
                 command: "SPEAK".into(),
@@ -296,19 +313,21 @@ pub fn parse_line(line: &str) -> Option<(u16, bool, &str)> {
 pub fn socket_path(address: Option<&str>, runtime_dir: Option<&Path>) -> Result<PathBuf, String> {
     if let Some(address) = address.filter(|address| !address.trim().is_empty()) {
         let address = address.trim();
-        return match address.strip_prefix("unix_socket") {
+        match address.strip_prefix("unix_socket") {
+            // "unix_socket" alone means the usual socket, as in the
+            // service's own client library.
             Some(rest) => {
                 let path = rest.strip_prefix(':').unwrap_or("").trim();
-                if path.is_empty() {
-                    Err("SPEECHD_ADDRESS names a Unix socket without a path".into())
-                } else {
-                    Ok(PathBuf::from(path))
+                if !path.is_empty() {
+                    return Ok(PathBuf::from(path));
                 }
             }
-            None => Err(format!(
-                "SPEECHD_ADDRESS is \"{address}\"; only unix_socket:PATH is supported"
-            )),
-        };
+            None => {
+                return Err(format!(
+                    "SPEECHD_ADDRESS is \"{address}\"; only unix_socket:PATH is supported"
+                ));
+            }
+        }
     }
     runtime_dir
         .map(|dir| dir.join("speech-dispatcher").join("speechd.sock"))
@@ -333,6 +352,39 @@ mod tests {
     }
 
     #[test]
+    fn a_reply_that_never_comes_retires_the_connection() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("s.sock");
+        let listener = std::os::unix::net::UnixListener::bind(&path).expect("bind");
+        // A service that answers the handshake, then goes silent.
+        let server = thread::spawn(move || {
+            let (stream, _) = listener.accept().expect("accept");
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut writer = stream;
+            let mut line = String::new();
+            for _ in 0..4 {
+                line.clear();
+                reader.read_line(&mut line).expect("read");
+                writer.write_all(b"208 OK\r\n").expect("write");
+            }
+            line.clear();
+            let _ = reader.read_line(&mut line);
+            // Hold the socket open until the client is done.
+            let _ = reader.read_line(&mut line);
+        });
+        let (events, _) = mpsc::channel();
+        let mut client = Client::connect(&path, events).expect("connects");
+        assert!(matches!(
+            client.command("SET self RATE 0"),
+            Err(SsipError::Timeout)
+        ));
+        // A late reply could now answer the wrong command: never used again.
+        assert!(matches!(client.speak("Hello"), Err(SsipError::Closed)));
+        drop(client);
+        server.join().expect("server");
+    }
+
+    #[test]
     fn the_socket_comes_from_the_address_or_the_runtime_folder() {
         let run = Path::new("/run/user/1000");
         assert_eq!(
@@ -346,7 +398,10 @@ mod tests {
             Ok(PathBuf::from("/tmp/s.sock"))
         );
         assert!(socket_path(Some("inet_socket:127.0.0.1:6560"), Some(run)).is_err());
-        assert!(socket_path(Some("unix_socket:"), None).is_err());
+        assert_eq!(
+            socket_path(Some("unix_socket"), Some(run)),
+            socket_path(None, Some(run))
+        );
         assert!(socket_path(None, None).is_err());
     }
 }

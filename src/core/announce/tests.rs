@@ -161,11 +161,13 @@ fn heat_says_the_towel_the_skin_checks_and_take_it_off() {
         to_step: 0,
         alongside: true,
     }];
+    // The towel comes first, and the step's own sentence gives way to it.
+    plan.steps[0].step.say = Some("Sit back and breathe".into());
     let said = play(&plan, Announcements::default(), 420);
     assert_eq!(
         at(&said, 0),
         [
-            "Warm up. Put the heat pack on your lower back. Put the towel between the heat and your skin."
+            "Put the heat pack on your lower back. Put the towel between the heat and your skin. Warm up."
         ]
     );
     assert!(at(&said, 300)[0].starts_with("Skin check."));

@@ -73,6 +73,11 @@ pub struct HeatView {
 }
 
 impl SessionView {
+    /// Whether the session is over.
+    pub fn phase_is_ended(&self) -> bool {
+        matches!(self.phase, Phase::Ended(_))
+    }
+
     /// Fraction of the current step done, 0 to 1.
     pub fn segment_progress(&self) -> f32 {
         fraction(
