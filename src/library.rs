@@ -34,6 +34,31 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
         "evening-wind-down.toml",
         include_str!("../sessions/evening-wind-down.toml"),
     ),
+    (
+        "desk-reset.toml",
+        include_str!("../sessions/desk-reset.toml"),
+    ),
+    ("wall-ball.toml", include_str!("../sessions/wall-ball.toml")),
+    (
+        "neck-and-upper-back.toml",
+        include_str!("../sessions/neck-and-upper-back.toml"),
+    ),
+    (
+        "side-lying-release.toml",
+        include_str!("../sessions/side-lying-release.toml"),
+    ),
+    (
+        "floor-foam-roller.toml",
+        include_str!("../sessions/floor-foam-roller.toml"),
+    ),
+    (
+        "hips-and-glutes.toml",
+        include_str!("../sessions/hips-and-glutes.toml"),
+    ),
+    (
+        "acupressure-course.toml",
+        include_str!("../sessions/acupressure-course.toml"),
+    ),
 ];
 
 /// The routine the app suggests first.

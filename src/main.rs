@@ -63,6 +63,22 @@ enum Commands {
         /// Routine files (TOML).
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Also check the content the way the built-ins are checked: time
+        /// limits, heat and nerve warnings, sources for claims, a gentle end.
+        #[arg(long)]
+        lint: bool,
+    },
+    /// Print the plan a routine would play: each step with its length, side,
+    /// technique, pressure and region.
+    Show {
+        /// The routine's id (built-in or in your routines folder).
+        routine_id: String,
+        /// The session length in minutes (default: the routine's own).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=600))]
+        minutes: Option<u32>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -96,7 +112,12 @@ fn main() -> ExitCode {
     }));
     let cli = Cli::parse();
     let result = match cli.command {
-        Some(Commands::Check { ref files }) => check(files),
+        Some(Commands::Check { ref files, lint }) => check(files, lint),
+        Some(Commands::Show {
+            ref routine_id,
+            minutes,
+            json,
+        }) => show(&cli, routine_id, minutes, json),
         Some(Commands::History {
             action: HistoryAction::Export { format, ref output },
         }) => export_history(&cli, format, output.as_deref()),
@@ -132,8 +153,40 @@ fn emit(text: &str) -> anyhow::Result<()> {
         })
 }
 
-fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
+fn show(cli: &Cli, id: &str, minutes: Option<u32>, json: bool) -> anyhow::Result<ExitCode> {
+    let paths = AppPaths::resolve(cli.data_dir.as_deref(), cli.config_dir.as_deref());
+    let library = library::load(paths.as_ref().map(AppPaths::routines_dir).as_deref());
+    let entry = library.find(id).ok_or_else(|| {
+        let known: Vec<&str> = library
+            .entries
+            .iter()
+            .map(|entry| entry.routine.id.as_str())
+            .collect();
+        anyhow!(
+            "no routine \"{id}\"; the routines are: {}",
+            known.join(", ")
+        )
+    })?;
+    let plan = unknot::core::show::shown_plan(&entry.routine, minutes);
+    let text = if json {
+        let mut text = serde_json::to_string_pretty(&plan).context("writing JSON")?;
+        text.push('\n');
+        text
+    } else {
+        unknot::core::show::plan_table(&plan)
+    };
+    emit(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(files: &[PathBuf], lint: bool) -> anyhow::Result<ExitCode> {
     let (passed, problems) = library::check_files(files);
+    let mut findings = Vec::new();
+    if lint {
+        for (_, routine) in &passed {
+            findings.extend(unknot::core::lint::routine_findings(routine, false));
+        }
+    }
     let mut report = String::new();
     let builtin = library::load_builtin();
     for (path, routine) in &passed {
@@ -160,7 +213,10 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     for problem in &problems {
         say(&format!("error: {problem}"));
     }
-    Ok(if problems.is_empty() {
+    for finding in &findings {
+        say(&format!("lint: {finding}"));
+    }
+    Ok(if problems.is_empty() && findings.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

@@ -29,7 +29,7 @@ fn check_accepts_the_builtin_files() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(
-        stdout.contains("ok:") && stdout.contains("6 steps") && stdout.contains("5:00"),
+        stdout.contains("ok:") && stdout.contains("5 steps") && stdout.contains("5:00"),
         "{stdout}"
     );
 }
@@ -115,7 +115,7 @@ fn the_shipped_routine_files_check_clean_even_when_edited() {
     // as its new version: no clash with the compiled-in one.
     let dir = tempfile::tempdir().expect("temp dir");
     let edited = dir.path().join("endorphin-15.toml");
-    let text = fs::read_to_string(&files[0]).expect("read");
+    let text = fs::read_to_string(format!("{sessions}/endorphin-15.toml")).expect("read");
     fs::write(&edited, text.replacen("name = \"", "name = \"New ", 1)).expect("write");
     let output = unknot().arg("check").arg(&edited).output().expect("runs");
     assert!(
@@ -150,4 +150,103 @@ fn check_lists_every_problem_with_its_line_and_field_in_plain_words() {
     }
     assert_eq!(stderr.lines().count(), 4, "{stderr}");
     assert!(!stderr.contains("i64"), "{stderr}");
+}
+
+/// `unknot show` at 5, 15 and 90 minutes for every built-in, as JSON: every
+/// step within its limit, and the length reached wherever the routine can.
+#[test]
+fn show_prints_every_builtin_at_5_15_and_90_minutes_within_limits() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for routine in unknot::library::load_builtin().entries {
+        let id = &routine.routine.id;
+        for minutes in [5u32, 15, 90] {
+            let output = unknot()
+                .args(["show", id, "--minutes", &minutes.to_string(), "--json"])
+                .arg("--data-dir")
+                .arg(dir.path())
+                .output()
+                .expect("runs");
+            assert!(output.status.success(), "{id} at {minutes}: {output:?}");
+            let plan: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+            let steps = plan["steps"].as_array().expect("steps");
+            assert!(!steps.is_empty());
+            for step in steps {
+                assert!(
+                    step["secs_per_side"].as_u64() <= step["limit_secs"].as_u64(),
+                    "{id} at {minutes} min: {step}"
+                );
+                for key in ["secs", "side", "technique", "pressure", "region"] {
+                    assert!(!step[key].is_null(), "{id}: no {key} in {step}");
+                }
+            }
+            let total = plan["total_secs"].as_u64().expect("total");
+            if plan.get("note").is_none() {
+                assert!(
+                    total.abs_diff(u64::from(minutes) * 60) <= 5,
+                    "{id} at {minutes}: {total}"
+                );
+            }
+        }
+    }
+    // The table names every column, and an unknown id lists the known ones.
+    let table = unknot()
+        .args(["show", "endorphin-15", "--minutes", "90"])
+        .arg("--data-dir")
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        text.contains("per side") && text.contains("rounds of the middle"),
+        "{text}"
+    );
+    let unknown = unknot()
+        .args(["show", "no-such-routine"])
+        .arg("--data-dir")
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("endorphin-15"));
+}
+
+/// `--lint` reports content problems the format allows.
+#[test]
+fn check_lint_reports_content_rules() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("mine.toml");
+    fs::write(
+        &file,
+        r#"id = "mine"
+name = "Mine"
+summary = "Proven relief."
+[[steps]]
+title = "Ball"
+region = "glutes"
+technique = "trigger_point"
+tool = "massage_ball"
+pressure = "medium"
+side = "center"
+duration_secs = 60
+instructions = "Sit on the ball."
+"#,
+    )
+    .expect("write");
+    let plain = unknot().arg("check").arg(&file).output().expect("runs");
+    assert!(plain.status.success(), "{plain:?}");
+    let lint = unknot()
+        .args(["check", "--lint"])
+        .arg(&file)
+        .output()
+        .expect("runs");
+    assert!(!lint.status.success());
+    let stderr = String::from_utf8_lossy(&lint.stderr);
+    for rule in [
+        "(promise)",
+        "(sources)",
+        "(movement-at-end)",
+        "(nerve-signs)",
+    ] {
+        assert!(stderr.contains(rule), "{rule} missing from {stderr}");
+    }
 }

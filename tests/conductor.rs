@@ -43,6 +43,7 @@ fn plan(step_millis: &[u64]) -> SessionPlan {
                     say: None,
                 },
                 duration: Duration::from_millis(*millis),
+                round: Default::default(),
             })
             .collect(),
     }

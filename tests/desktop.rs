@@ -84,6 +84,7 @@ fn plan() -> SessionPlan {
             say: None,
         },
         duration: Duration::from_secs(60),
+        round: Default::default(),
     };
     SessionPlan {
         routine_id: "test".into(),

@@ -79,7 +79,10 @@ fn duplicate_a_builtin_edit_a_step_save_and_see_it_in_the_library() {
     harness.run_steps(3);
     match &mut harness.state_mut().screen {
         Screen::Editor(editor) => {
-            assert_eq!(editor.draft.steps[0].title, "Drop the shoulders slowly");
+            assert_eq!(
+                editor.draft.steps[0].title,
+                "Plant your feet and drop the shoulders slowly"
+            );
             assert_eq!(editor.draft.id, "quick-tension-break-mine");
             editor.draft.steps[0].duration_secs = 45;
         }
@@ -96,7 +99,7 @@ fn duplicate_a_builtin_edit_a_step_save_and_see_it_in_the_library() {
         .get_by_label("Quick tension break (my copy)")
         .click();
     harness.run_steps(3);
-    harness.get_by_label("Drop the shoulders slowly");
+    harness.get_by_label("Plant your feet and drop the shoulders slowly");
 
     // The file on disk reads back as exactly the routine that was saved.
     let path = dir.path().join("quick-tension-break-mine.toml");
@@ -109,7 +112,7 @@ fn duplicate_a_builtin_edit_a_step_save_and_see_it_in_the_library() {
         .routine;
     assert_eq!(&saved, loaded);
     assert_eq!(saved.steps[0].duration_secs, 45);
-    assert_eq!(saved.steps.len(), 6);
+    assert_eq!(saved.steps.len(), 5);
 }
 
 /// Types `text` into the field with this accessible name or label.
@@ -248,7 +251,7 @@ fn steps_can_be_added_reordered_removed_and_undone_then_the_routine_deleted() {
 fn cancel_with_changes_asks_and_discarding_goes_where_the_person_was_going() {
     let dir = tempfile::tempdir().unwrap();
     let mut harness = harness(dir.path());
-    harness.get_by_label("15-minute endorphin routine").click();
+    harness.get_by_label("Endorphin routine").click();
     harness.run_steps(3);
     harness.get_by_label("Duplicate and edit").click();
     harness.run_steps(3);
@@ -336,7 +339,7 @@ fn import_refuses_a_taken_id_until_the_person_chooses_and_export_writes_the_file
         .find("endorphin-15-2")
         .unwrap()
         .routine;
-    assert_eq!(imported.name, "15-minute endorphin routine (imported)");
+    assert_eq!(imported.name, "Endorphin routine (imported)");
     assert_eq!(imported.default_length_secs(), 900);
 
     // A broken file is refused with the same message as `unknot check`.
@@ -420,7 +423,7 @@ fn read_safety() -> Preferences {
 fn the_fields_stay_put_as_problems_come_and_go_and_a_step_is_removed() {
     let dir = tempfile::tempdir().unwrap();
     let mut harness = harness(dir.path());
-    harness.get_by_label("15-minute endorphin routine").click();
+    harness.get_by_label("Endorphin routine").click();
     harness.run_steps(3);
     harness.get_by_label("Duplicate and edit").click();
     harness.run_steps(3);

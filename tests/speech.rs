@@ -120,6 +120,7 @@ fn plan(titles: &[&str], millis: u64) -> SessionPlan {
                     say: None,
                 },
                 duration: Duration::from_millis(millis),
+                round: Default::default(),
             })
             .collect(),
     }

@@ -239,6 +239,7 @@ fn a_held_enter_does_not_start_a_session_but_a_fresh_press_does() {
     );
     harness.key_up(Key::Enter);
     harness.run();
+    answer_no_injury(&mut harness);
     harness.key_press(Key::Enter);
     harness.run();
     assert_eq!(harness.state().screen.name(), "player");

@@ -25,7 +25,7 @@ fn open_endorphin_start_pause_resume_skip_stop() {
     harness.run();
     assert_eq!(harness.state().screen.name(), "library");
 
-    harness.get_by_label("15-minute endorphin routine").click();
+    harness.get_by_label("Endorphin routine").click();
     harness.run();
     match &harness.state().screen {
         Screen::Setup(setup) => {
@@ -35,6 +35,9 @@ fn open_endorphin_start_pause_resume_skip_stop() {
         other => panic!("expected setup, found {}", other.name()),
     }
     harness.get_by_label("Settle and breathe");
+    // Start waits for the fresh-injury question: this routine kneads and presses.
+    assert!(harness.get_by_label("Start").accesskit_node().is_disabled());
+    answer_no_injury(&mut harness);
     harness.get_by_label("Start").click();
     harness.run_steps(4);
     assert_eq!(phase(&harness), Phase::LeadIn);
@@ -84,6 +87,7 @@ fn keyboard_controls_the_player() {
     harness.key_press(Key::Enter);
     harness.run();
     assert_eq!(harness.state().screen.name(), "setup");
+    answer_no_injury(&mut harness);
     harness.key_press(Key::Enter);
     harness.run_steps(2);
     assert_eq!(phase(&harness), Phase::LeadIn);
@@ -148,7 +152,8 @@ fn a_completed_session_reaches_the_finish_screen() {
         Screen::Finish(summary) => {
             assert_eq!(summary.ending, Ending::Completed);
             assert_eq!(summary.active_secs, 300);
-            assert_eq!(summary.steps_completed, 6);
+            assert_eq!(summary.steps_completed, summary.step_count);
+            assert_eq!(summary.step_count, 5);
         }
         other => panic!("expected finish, found {}", other.name()),
     }
@@ -184,7 +189,7 @@ fn changing_the_length_rescales_the_plan() {
     let (app, _) = app(&clock, AudioStatus::Ready);
     let mut harness = harness(app);
     harness.run();
-    harness.get_by_label("15-minute endorphin routine").click();
+    harness.get_by_label("Endorphin routine").click();
     harness.run();
     harness.get_by_label("30 min").click();
     harness.run();
@@ -192,6 +197,7 @@ fn changing_the_length_rescales_the_plan() {
         Screen::Setup(setup) => assert_eq!(setup.length_secs, 1800),
         other => panic!("expected setup, found {}", other.name()),
     }
+    answer_no_injury(&mut harness);
     harness.get_by_label("Start").click();
     harness.run_steps(2);
     let Screen::Player(player) = &harness.state().screen else {
@@ -369,6 +375,7 @@ fn a_finished_session_lands_in_the_history_with_its_pain_ratings() {
     harness.run();
     harness.get_by_label("Pain 6").click();
     harness.run();
+    answer_no_injury(&mut harness);
     harness.get_by_label("Start").click();
     harness.run_steps(2);
     clock.advance(Duration::from_secs(5 + 300));
@@ -458,7 +465,7 @@ fn a_finished_session_lands_in_the_history_with_its_pain_ratings() {
     assert_eq!(row.outcome, Outcome::Completed);
     assert_eq!(
         (row.active_secs, row.steps_done, row.step_count),
-        (300, 6, 6)
+        (300, 5, 5)
     );
     assert_eq!((row.pain_before, row.pain_after), (Some(6), Some(3)));
     assert_eq!(row.notes, "shoulders looser");
@@ -643,6 +650,7 @@ fn stop_it_hurt_ends_the_session_and_says_so_in_the_history() {
     harness.run();
     harness.get_by_label("Quick tension break").click();
     harness.run();
+    answer_no_injury(&mut harness);
     harness.get_by_label("Start").click();
     harness.run_steps(2);
     clock.advance(Duration::from_secs(5 + 40));
@@ -848,8 +856,9 @@ fn the_body_map_describes_itself_and_the_endorphin_routine_notes_its_reported_ef
             .count()
             >= 1
     );
-    harness.get_by_label("15-minute endorphin routine").click();
+    harness.get_by_label("Endorphin routine").click();
     harness.run();
+    answer_no_injury(&mut harness);
     harness.get_by_label("Start").click();
     harness.run_steps(2);
     clock.advance(Duration::from_secs(6));
@@ -864,7 +873,9 @@ fn the_body_map_describes_itself_and_the_endorphin_routine_notes_its_reported_ef
     clock.advance(Duration::from_secs(900));
     harness.run_steps(3);
     harness.get_by_label("Session complete");
-    harness.get_by_label_contains("may last up to 48 hours");
+    // What guides report, what the trial measured, and the sources beneath.
+    harness.get_by_label_contains("so take that as reported, not shown");
+    harness.get_by_label("Sources (3)");
 }
 
 #[test]
@@ -1033,7 +1044,14 @@ fn a_heat_routine_offers_no_length_it_cannot_keep_and_says_why_start_waits() {
         .click();
     harness.run();
     assert_eq!(harness.state().screen.name(), "setup");
-    // Its heat keeps six minutes and the other steps have a floor: 5 min cannot be kept.
+    // Its heat keeps ten minutes and the other steps have a floor: 5 and 10
+    // min cannot be kept.
+    assert!(
+        harness
+            .get_by_label("10 min")
+            .accesskit_node()
+            .is_disabled()
+    );
     let five = harness.get_by_label("5 min");
     assert!(five.accesskit_node().is_disabled());
     five.click();
@@ -1044,12 +1062,12 @@ fn a_heat_routine_offers_no_length_it_cannot_keep_and_says_why_start_waits() {
     }
     assert!(
         !harness
-            .get_by_label("10 min")
+            .get_by_label("15 min")
             .accesskit_node()
             .is_disabled()
     );
     // Start says in the open why it waits, and the answers are buttons.
-    harness.get_by_label("Answer the heat question above to start.");
+    harness.get_by_label("Answer the injury question above to start.");
     let answer = harness.get_by_label("No, it is an old stiffness");
     assert_eq!(
         answer.accesskit_node().role(),
@@ -1059,7 +1077,7 @@ fn a_heat_routine_offers_no_length_it_cannot_keep_and_says_why_start_waits() {
     harness.run();
     assert!(
         harness
-            .query_by_label("Answer the heat question above to start.")
+            .query_by_label("Answer the injury question above to start.")
             .is_none()
     );
 }

@@ -35,7 +35,7 @@ fn stopping_with_the_heat_on_says_to_take_it_off_and_play_again_asks_about_heat_
     match &harness.state().screen {
         Screen::Setup(setup) => {
             assert_eq!(setup.routine.id, "lower-back-heat");
-            assert_eq!(setup.heat_check, None, "the heat question is asked again");
+            assert_eq!(setup.injury_check, None, "the heat question is asked again");
         }
         other => panic!("expected setup, found {}", other.name()),
     }

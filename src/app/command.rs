@@ -73,8 +73,9 @@ pub enum SessionCommand {
     },
     /// Forget this routine's remembered length and step changes.
     ResetRoutine,
-    /// The answer to the heat routine's "no fresh swelling or injury" check.
-    SetHeatCheck(bool),
+    /// The answer to the "no fresh swelling or injury" check asked before
+    /// heat and before medium or firm pressure.
+    SetInjuryCheck(bool),
     /// Pain before the session, on the setup screen (`None` to skip).
     SetPainBefore(Option<u8>),
     /// Start playing the routine on the setup screen.

@@ -329,6 +329,7 @@ mod tests {
                 })
                 .collect(),
             heat: vec![span(0, steps - 1)],
+            sources: Vec::new(),
         }
     }
 

@@ -65,12 +65,21 @@ impl UnknotApp {
                 .map(|memory| memory.step_secs.clone())
                 .unwrap_or_default();
             let step_secs = step_lengths(&routine, length_secs, &nudges);
+            let lighter = self
+                .deps
+                .library
+                .entries
+                .iter()
+                .map(|entry| &entry.routine)
+                .find(|other| other.id != routine.id && crate::core::lint::lighter_choice(other))
+                .map(|other| (other.id.clone(), other.name.clone()));
             self.screen = Screen::Setup(SetupState {
+                lighter,
                 routine,
                 length_secs,
                 step_secs,
                 pain_before: None,
-                heat_check: None,
+                injury_check: None,
                 last_heat: None,
             });
             if let Some(history) = &self.deps.history

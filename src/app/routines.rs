@@ -30,6 +30,7 @@ impl UnknotApp {
                     tags: Vec::new(),
                     steps: vec![new_step()],
                     heat: Vec::new(),
+                    sources: Vec::new(),
                 };
                 self.screen = Screen::Editor(Box::new(EditorState::new(routine, None)));
             }

@@ -20,17 +20,25 @@ pub struct SetupState {
     pub step_secs: Vec<u32>,
     /// Pain right now, 0 to 10, if the person gave it.
     pub pain_before: Option<u8>,
-    /// For heat routines: the answer to "no fresh swelling or injury?"
-    /// (`Some(true)` means fine for heat). Start waits for `Some(true)`.
-    pub heat_check: Option<bool>,
+    /// For heat routines and routines with medium or firm pressure: the
+    /// answer to "no fresh swelling or injury?" (`Some(true)` means fine).
+    /// Start waits for `Some(true)`.
+    pub injury_check: Option<bool>,
+    /// A light routine without heat to offer after a fresh injury: id and name.
+    pub lighter: Option<(String, String)>,
     /// When heat was last used, from the history.
     pub last_heat: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl SetupState {
-    /// Whether Start may be pressed: heat routines need the injury check first.
+    /// Whether the fresh-injury question is asked before this routine.
+    pub fn asks_about_injury(&self) -> bool {
+        crate::core::lint::asks_about_injury(&self.routine)
+    }
+
+    /// Whether Start may be pressed: heat and pressure need the injury check first.
     pub fn can_start(&self) -> bool {
-        !self.routine.uses_heat() || self.heat_check == Some(true)
+        !self.asks_about_injury() || self.injury_check == Some(true)
     }
 
     /// The active length the steps add up to.

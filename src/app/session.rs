@@ -88,9 +88,9 @@ impl UnknotApp {
                     self.open_routine(&id);
                 }
             }
-            SessionCommand::SetHeatCheck(answer) => {
+            SessionCommand::SetInjuryCheck(answer) => {
                 if let Screen::Setup(setup) = &mut self.screen {
-                    setup.heat_check = Some(answer);
+                    setup.injury_check = Some(answer);
                 }
             }
             SessionCommand::SetPainBefore(pain) => {

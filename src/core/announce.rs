@@ -255,6 +255,17 @@ impl Announcer {
         let planned = plan.steps.get(index)?;
         let step = &planned.step;
         let mut parts = Vec::new();
+        // A new round of the repeated middle is named as it begins.
+        let first_of_round = index
+            .checked_sub(1)
+            .and_then(|before| plan.steps.get(before))
+            .is_none_or(|before| before.round != planned.round);
+        if self.choices.steps
+            && first_of_round
+            && let Some(round) = planned.round.label()
+        {
+            parts.push(sentence(&round));
+        }
         if self.choices.steps {
             parts.push(sentence(&step.title));
         }

@@ -311,6 +311,7 @@ pub fn parse_routine(file: &str, text: &str) -> Result<Routine, Vec<Problem>> {
             tools.push(tool);
         }
     }
+    let sources = read_sources(&mut report, raw.sources);
     let tags = raw
         .tags
         .into_iter()
@@ -341,6 +342,7 @@ pub fn parse_routine(file: &str, text: &str) -> Result<Routine, Vec<Problem>> {
     let mut total_passed_at: Option<Range<usize>> = None;
 
     let raw_step_count = raw.steps.len();
+    let mut over_limits = Vec::new();
     let mut steps = Vec::new();
     let mut total_secs: i64 = 0;
     for (index, spanned_step) in raw.steps.into_iter().enumerate() {
@@ -416,6 +418,7 @@ pub fn parse_routine(file: &str, text: &str) -> Result<Routine, Vec<Problem>> {
                 }
             }
         };
+        let duration_span = raw_step.duration_secs.as_ref().map(Spanned::span);
         let duration_secs = match raw_step.duration_secs {
             None => {
                 report.at(table_span, field("duration_secs"), "missing duration_secs");
@@ -470,7 +473,7 @@ pub fn parse_routine(file: &str, text: &str) -> Result<Routine, Vec<Problem>> {
             duration_secs,
             say,
         ) {
-            steps.push(Step {
+            let step = Step {
                 title,
                 region,
                 technique,
@@ -481,7 +484,12 @@ pub fn parse_routine(file: &str, text: &str) -> Result<Routine, Vec<Problem>> {
                 instructions,
                 fixed: raw_step.fixed,
                 say,
-            });
+            };
+            if let Some(reason) = super::limits::over_limit(&step, duration_secs) {
+                // Reported after the heat rules, which need a file otherwise clean.
+                over_limits.push((duration_span, field("duration_secs"), reason));
+            }
+            steps.push(step);
         }
     }
 
@@ -569,6 +577,9 @@ pub fn parse_routine(file: &str, text: &str) -> Result<Routine, Vec<Problem>> {
     if all_steps_read && report.problems.is_empty() {
         check_heat(&mut report, &steps, &step_spans, &heat);
     }
+    for (span, field, reason) in over_limits {
+        report.at(span, field, reason);
+    }
     let heat: Vec<HeatSpan> = heat.into_iter().map(|(_, span)| span).collect();
 
     if total_secs > MAX_ROUTINE_SECS {
@@ -605,6 +616,7 @@ pub fn parse_routine(file: &str, text: &str) -> Result<Routine, Vec<Problem>> {
             tags,
             steps,
             heat,
+            sources,
         }),
         _ => {
             let mut problems = report.problems;
@@ -612,6 +624,42 @@ pub fn parse_routine(file: &str, text: &str) -> Result<Routine, Vec<Problem>> {
             Err(problems)
         }
     }
+}
+
+/// The longest a free citation in `sources` may be, in characters.
+pub const MAX_SOURCE_CHARS: usize = 300;
+
+/// Reads the `sources` list: known keys, or citations written out in full
+/// (anything with a space). A key the app does not know is refused, so a typo
+/// does not silently drop a source.
+fn read_sources(report: &mut Reporter<'_>, raw: Vec<Spanned<String>>) -> Vec<String> {
+    let mut sources: Vec<String> = Vec::new();
+    for (index, entry) in raw.into_iter().enumerate() {
+        let field = format!("sources[{}]", index + 1);
+        let span = Some(entry.span());
+        let text = entry.into_inner().trim().to_owned();
+        if text.is_empty() {
+            report.at(span, field, "empty source; write a key or a citation");
+        } else if text.chars().count() > MAX_SOURCE_CHARS || text.chars().any(char::is_control) {
+            report.at(
+                span,
+                field,
+                format!("a source is one line of at most {MAX_SOURCE_CHARS} characters"),
+            );
+        } else if super::sources::looks_like_key(&text) && super::sources::find(&text).is_none() {
+            report.at(
+                span,
+                field,
+                format!(
+                    "unknown source \"{text}\"; the known ones are {}, or write the citation out in full",
+                    super::sources::accepted()
+                ),
+            );
+        } else if !sources.contains(&text) {
+            sources.push(text);
+        }
+    }
+    sources
 }
 
 /// The heat rules a file must follow: spans may not overlap, and no stretch of
@@ -630,6 +678,7 @@ fn check_heat(
         tags: Vec::new(),
         steps: steps.to_vec(),
         heat: declared.iter().map(|(_, span)| *span).collect(),
+        sources: Vec::new(),
     };
     let spans = probe.heat_spans();
     let name_of = |span: &HeatSpan| -> (Option<std::ops::Range<usize>>, String) {
@@ -708,6 +757,10 @@ pub fn routine_to_toml(routine: &Routine) -> String {
     let _ = writeln!(out, "tools = [{}]", tools.join(", "));
     let tags: Vec<String> = routine.tags.iter().map(|tag| quote(tag)).collect();
     let _ = writeln!(out, "tags = [{}]", tags.join(", "));
+    if !routine.sources.is_empty() {
+        let sources: Vec<String> = routine.sources.iter().map(|source| quote(source)).collect();
+        let _ = writeln!(out, "sources = [{}]", sources.join(", "));
+    }
     for step in &routine.steps {
         let _ = writeln!(out, "\n[[steps]]");
         let _ = writeln!(out, "title = {}", quote(&step.title));
@@ -934,6 +987,55 @@ instructions = "Knead beside the spine."
         assert_eq!(routine, again);
     }
 
+    #[test]
+    fn sources_are_known_keys_or_citations_and_are_written_back() {
+        let text = GOOD.replace(
+            "tags = [\"quick\"]",
+            "tags = [\"quick\"]\nsources = [\"furlan-2015\", \"My physio's advice, March 2026\", \"furlan-2015\"]",
+        );
+        let routine = parse_routine("s.toml", &text).expect("valid");
+        assert_eq!(
+            routine.sources,
+            vec![
+                "furlan-2015".to_owned(),
+                "My physio's advice, March 2026".to_owned()
+            ]
+        );
+        let again = parse_routine("again.toml", &routine_to_toml(&routine)).expect("round trip");
+        assert_eq!(routine, again);
+        let typo = GOOD.replace(
+            "tags = [\"quick\"]",
+            "tags = [\"quick\"]\nsources = [\"furlan-2051\", \"\"]",
+        );
+        let problems = parse_routine("t.toml", &typo).expect_err("refused");
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            problems[0]
+                .reason
+                .contains("unknown source \"furlan-2051\""),
+            "{problems:?}"
+        );
+        assert_eq!(problems[1].field.as_deref(), Some("sources[2]"));
+    }
+
+    #[test]
+    fn a_step_past_its_technique_limit_is_refused_at_its_length() {
+        let long = with(
+            "\n[[steps]]\ntitle = \"Press\"\nregion = \"glutes\"\ntechnique = \"trigger_point\"\ntool = \"massage_ball\"\npressure = \"firm\"\nside = \"both\"\nduration_secs = 200\ninstructions = \"Switch at the cue.\"\n",
+        )
+        .replace("default_minutes = 1\n", "");
+        let problems = parse_routine("l.toml", &long).expect_err("too long");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].field.as_deref(), Some("steps[3].duration_secs"));
+        assert!(
+            problems[0]
+                .reason
+                .contains("100 s on each side of firm trigger point"),
+            "{problems:?}"
+        );
+        assert!(parse_routine("ok.toml", &long.replace("200", "180")).is_ok());
+    }
+
     /// GOOD with extra text appended (more steps or heat tables).
     fn with(extra: &str) -> String {
         format!("{GOOD}{extra}")
@@ -984,13 +1086,13 @@ instructions = "Pack on, towel under it."
         let text = format!(
             "{long}\n[[heat]]\nsource = \"hot_towel\"\nregion = \"lower_back\"\nfrom_step = 1\nto_step = 2\n"
         );
+        // The long step is also past its own limit; the heat is reported besides.
         let problems = problem_fields(&text);
-        assert_eq!(problems.len(), 1, "{problems:?}");
-        assert!(
-            problems[0].contains("heat[1].duration_secs"),
-            "{problems:?}"
-        );
-        assert!(problems[0].contains("25:00"), "{problems:?}");
+        let heat = problems
+            .iter()
+            .find(|problem| problem.contains("heat[1].duration_secs"))
+            .unwrap_or_else(|| panic!("{problems:?}"));
+        assert!(heat.contains("25:00"), "{problems:?}");
 
         // Two heat steps back to back: 30 minutes of heat in a row.
         let text = with(&format!("{HEAT_STEP}{HEAT_STEP}")).replace("default_minutes = 1\n", "");

@@ -17,6 +17,7 @@ pub(super) struct RawRoutine {
     pub default_minutes: Option<Spanned<i64>>,
     pub tools: Vec<Spanned<String>>,
     pub tags: Vec<Spanned<String>>,
+    pub sources: Vec<Spanned<String>>,
     pub steps: Vec<Spanned<RawStep>>,
     pub heat: Vec<Spanned<RawHeat>>,
 }
@@ -226,13 +227,14 @@ impl Reader {
     }
 
     fn routine(&mut self, table: &DeTable<'_>) -> RawRoutine {
-        const KNOWN: [&str; 8] = [
+        const KNOWN: [&str; 9] = [
             "id",
             "name",
             "summary",
             "default_minutes",
             "tools",
             "tags",
+            "sources",
             "steps",
             "heat",
         ];
@@ -246,6 +248,7 @@ impl Reader {
                 "default_minutes" => raw.default_minutes = self.integer(value, name, name),
                 "tools" => raw.tools = self.words(value, name),
                 "tags" => raw.tags = self.words(value, name),
+                "sources" => raw.sources = self.words(value, name),
                 "steps" => {
                     for (index, (span, step)) in self.tables(value, name).into_iter().enumerate() {
                         let step = self.step(step, &format!("steps[{}]", index + 1));

@@ -1,59 +1,212 @@
 //! Turning a routine and a chosen length into a playable [`SessionPlan`].
+//!
+//! Steps stretch with the length up to their technique's limit (see
+//! [`super::limits`]). Past that, a longer session repeats the routine's
+//! middle (its longest run of massage steps) in rounds, rather than holding
+//! one spot longer. Opening and closing steps, breathing and heat are never
+//! repeated, so heat is never put on twice.
 
+use std::ops::Range;
 use std::time::Duration;
 
-use super::engine::{PlannedStep, SessionPlan};
+use super::engine::{PlannedStep, Round, SessionPlan};
+use super::limits::step_cap_secs;
 use super::parse::MAX_STEP_SECS;
-use super::routine::{HEAT_CAP_SECS, Routine};
-use super::scale::{MIN_STEP_SECS, ScaleInput, scale_durations};
+use super::routine::{HEAT_CAP_SECS, HeatSpan, Routine};
+use super::scale::{
+    MAX_LENGTH_SECS, MIN_LENGTH_SECS, MIN_STEP_SECS, ScaleInput, scale_within_caps,
+};
 
-/// Builds a plan from explicit step lengths (after scaling and nudges). Missing
-/// entries fall back to the step's own length.
+/// The most rounds a session may have.
+pub const MAX_ROUNDS: u32 = 8;
+
+/// The run of steps a longer session repeats: the longest run of massage
+/// steps that are not fixed, not breathing and not under heat, leaving out
+/// the final step (the closing stretch plays once, at the end).
+pub fn repeat_block(routine: &Routine) -> Option<Range<usize>> {
+    let heat = routine.heat_spans();
+    let last = routine.steps.len().checked_sub(1)?;
+    let repeatable = |index: usize| {
+        let step = &routine.steps[index];
+        index != last
+            && !step.fixed
+            && step.works_a_region()
+            && !step.uses_heat()
+            && !heat.iter().any(|span| span.covers(index))
+    };
+    let mut best: Option<Range<usize>> = None;
+    let mut index = 0;
+    while index < routine.steps.len() {
+        if repeatable(index) {
+            let start = index;
+            while index < routine.steps.len() && repeatable(index) {
+                index += 1;
+            }
+            if best.as_ref().is_none_or(|best| index - start > best.len()) {
+                best = Some(start..index);
+            }
+        }
+        index += 1;
+    }
+    best
+}
+
+/// Each plan step: the routine step it plays and its round.
+pub fn layout(routine: &Routine, rounds: u32) -> Vec<(usize, Round)> {
+    let Some(block) = repeat_block(routine).filter(|_| rounds > 1) else {
+        return (0..routine.steps.len())
+            .map(|index| (index, Round::default()))
+            .collect();
+    };
+    let mut slots: Vec<(usize, Round)> = (0..block.start)
+        .map(|index| (index, Round::default()))
+        .collect();
+    for number in 1..=rounds {
+        slots.extend(
+            block
+                .clone()
+                .map(|index| (index, Round { number, of: rounds })),
+        );
+    }
+    slots.extend((block.end..routine.steps.len()).map(|index| (index, Round::default())));
+    slots
+}
+
+/// How many rounds a plan of `plan_len` steps has.
+pub fn rounds_in(routine: &Routine, plan_len: usize) -> u32 {
+    match repeat_block(routine) {
+        Some(block) if plan_len > routine.steps.len() => {
+            u32::try_from(1 + (plan_len - routine.steps.len()) / block.len()).unwrap_or(1)
+        }
+        _ => 1,
+    }
+}
+
+/// The routine's heat in plan positions (heat lies outside the repeated block).
+fn plan_heat(routine: &Routine, rounds: u32) -> Vec<HeatSpan> {
+    let shift = match repeat_block(routine) {
+        Some(block) if rounds > 1 => Some((block.end, block.len() * (rounds as usize - 1))),
+        _ => None,
+    };
+    let place = |index: usize| match shift {
+        Some((end, by)) if index >= end => index + by,
+        _ => index,
+    };
+    routine
+        .heat_spans()
+        .into_iter()
+        .map(|span| HeatSpan {
+            from_step: place(span.from_step),
+            to_step: place(span.to_step),
+            ..span
+        })
+        .collect()
+}
+
+/// Scaling inputs and caps for every plan step of a layout.
+fn inputs(routine: &Routine, slots: &[(usize, Round)]) -> (Vec<ScaleInput>, Vec<u32>) {
+    let heat = routine.heat_spans();
+    slots
+        .iter()
+        .map(|(index, _)| {
+            let step = &routine.steps[*index];
+            (
+                ScaleInput {
+                    duration_secs: step.duration_secs,
+                    // Steps under heat keep their length, so heat never outlasts its cap.
+                    fixed: step.fixed || heat.iter().any(|span| span.covers(*index)),
+                },
+                step_cap_secs(step),
+            )
+        })
+        .unzip()
+}
+
+/// The longest the plan can be with this many rounds, every step at its limit.
+fn capacity_secs(routine: &Routine, rounds: u32) -> u32 {
+    let (inputs, caps) = inputs(routine, &layout(routine, rounds));
+    inputs
+        .iter()
+        .zip(&caps)
+        .map(|(input, cap)| {
+            if input.fixed {
+                input.duration_secs
+            } else {
+                (cap / 5 * 5).max(MIN_STEP_SECS)
+            }
+        })
+        .sum()
+}
+
+/// The fewest rounds that reach `length_secs` without a step past its limit.
+pub fn rounds_for(routine: &Routine, length_secs: u32) -> u32 {
+    if repeat_block(routine).is_none() || length_secs <= routine.default_length_secs() {
+        return 1;
+    }
+    (1..=MAX_ROUNDS)
+        .find(|rounds| capacity_secs(routine, *rounds) >= length_secs)
+        .unwrap_or(MAX_ROUNDS)
+}
+
+/// The shortest and longest session lengths this routine can really be
+/// played at, within the lengths the app offers (its own length always counts).
+pub fn length_range(routine: &Routine) -> (u32, u32) {
+    let own = routine.default_length_secs();
+    let shortest: u32 = step_lengths(routine, MIN_LENGTH_SECS, &Default::default())
+        .iter()
+        .sum();
+    let longest: u32 = step_lengths(routine, MAX_LENGTH_SECS, &Default::default())
+        .iter()
+        .sum();
+    (shortest.min(own), longest.max(own))
+}
+
+/// Builds a plan from explicit step lengths, one per plan step (after
+/// scaling, rounds and nudges). Missing entries fall back to the step's own length.
 pub fn plan_with_lengths(
     routine: &Routine,
     step_secs: &[u32],
     lead_in_secs: u32,
     transition_secs: u32,
 ) -> SessionPlan {
+    let rounds = rounds_in(routine, step_secs.len());
     SessionPlan {
         routine_id: routine.id.clone(),
         routine_name: routine.name.clone(),
         lead_in: Duration::from_secs(u64::from(lead_in_secs)),
         transition: Duration::from_secs(u64::from(transition_secs)),
-        heat: routine.heat_spans(),
-        steps: routine
-            .steps
-            .iter()
+        heat: plan_heat(routine, rounds),
+        steps: layout(routine, rounds)
+            .into_iter()
             .enumerate()
-            .map(|(index, step)| PlannedStep {
-                step: step.clone(),
-                duration: Duration::from_secs(u64::from(
-                    step_secs.get(index).copied().unwrap_or(step.duration_secs),
-                )),
+            .map(|(position, (index, round))| {
+                let step = &routine.steps[index];
+                PlannedStep {
+                    step: step.clone(),
+                    duration: Duration::from_secs(u64::from(
+                        step_secs
+                            .get(position)
+                            .copied()
+                            .unwrap_or(step.duration_secs),
+                    )),
+                    round,
+                }
             })
             .collect(),
     }
 }
 
-/// The step lengths for a routine at a length, with remembered nudges applied.
-/// Heat steps never scale (they keep their safe length) and are capped.
+/// The plan's step lengths for a routine at a length, with remembered nudges
+/// (keyed by plan position) applied. Heat steps never scale (they keep their
+/// safe length) and no step passes its technique's limit.
 pub fn step_lengths(
     routine: &Routine,
     length_secs: u32,
     nudges: &std::collections::BTreeMap<usize, u32>,
 ) -> Vec<u32> {
-    let heat = routine.heat_spans();
-    let inputs: Vec<ScaleInput> = routine
-        .steps
-        .iter()
-        .enumerate()
-        .map(|(index, step)| ScaleInput {
-            duration_secs: step.duration_secs,
-            // Steps under heat keep their length, so heat never outlasts its cap.
-            fixed: step.fixed || heat.iter().any(|span| span.covers(index)),
-        })
-        .collect();
-    let mut lengths = scale_durations(&inputs, length_secs);
+    let slots = layout(routine, rounds_for(routine, length_secs));
+    let (inputs, caps) = inputs(routine, &slots);
+    let mut lengths = scale_within_caps(&inputs, &caps, length_secs);
     for (index, secs) in nudges {
         if *index < lengths.len() {
             let max = max_step_secs(routine, &lengths, *index);
@@ -63,12 +216,16 @@ pub fn step_lengths(
     lengths
 }
 
-/// The longest step `index` may be made by hand, given the other lengths: a
-/// step under heat may only grow while its stretch of heat stays within the cap.
+/// The longest plan step `index` may be made by hand, given the other
+/// lengths: within its technique's limit, and a step under heat only while
+/// its stretch of heat stays within the cap.
 pub fn max_step_secs(routine: &Routine, lengths: &[u32], index: usize) -> u32 {
     let general = u32::try_from(MAX_STEP_SECS).unwrap_or(u32::MAX);
-    routine
-        .heat_spans()
+    let rounds = rounds_in(routine, lengths.len());
+    let limit = layout(routine, rounds)
+        .get(index)
+        .map_or(general, |(step, _)| step_cap_secs(&routine.steps[*step]));
+    plan_heat(routine, rounds)
         .iter()
         .filter(|span| span.covers(index))
         .map(|span| {
@@ -81,6 +238,7 @@ pub fn max_step_secs(routine: &Routine, lengths: &[u32], index: usize) -> u32 {
         .min()
         .unwrap_or(general)
         .min(general)
+        .min(limit)
 }
 
 #[cfg(test)]
@@ -117,6 +275,12 @@ mod tests {
             to_step: heat_index + 2,
             alongside: true,
         }];
+        // Two long, slow steps under the pack, so the heat cap binds before
+        // either step's own limit does.
+        for index in [heat_index + 1, heat_index + 2] {
+            alongside.steps[index].technique = crate::core::routine::Technique::Breathing;
+        }
+        alongside.steps[heat_index + 2].duration_secs = 700;
         let nudges = [(heat_index + 1, 3000)].into_iter().collect();
         let lengths = step_lengths(&alongside, 1200, &nudges);
         assert_eq!(

@@ -173,6 +173,12 @@ impl Step {
     pub fn uses_heat(&self) -> bool {
         self.technique == Technique::Heat || self.tool.is_heat_source()
     }
+
+    /// Whether the step works a part of the back; breathing, settling and
+    /// getting ready do not.
+    pub fn works_a_region(&self) -> bool {
+        self.technique != Technique::Breathing
+    }
 }
 
 /// A complete routine as loaded from a file.
@@ -193,6 +199,10 @@ pub struct Routine {
     /// Heat applied while other steps play, declared with `[[heat]]`.
     #[serde(default)]
     pub heat: Vec<HeatSpan>,
+    /// What the routine's claims rest on: keys of [`super::sources::SOURCES`]
+    /// or, in a person's own file, a citation in their words.
+    #[serde(default)]
+    pub sources: Vec<String>,
 }
 
 /// Heat on one region over a run of steps: either declared in the routine file
@@ -276,9 +286,19 @@ impl Routine {
         tools
     }
 
-    /// The regions the routine works, in body order.
+    /// The regions the routine works, in body order. Breathing and settling
+    /// steps work no region, so they are left out; a routine of nothing but
+    /// breathing lists the whole back.
     pub fn regions(&self) -> Vec<Region> {
-        let mut regions: Vec<Region> = self.steps.iter().map(|step| step.region).collect();
+        let mut regions: Vec<Region> = self
+            .steps
+            .iter()
+            .filter(|step| step.works_a_region())
+            .map(|step| step.region)
+            .collect();
+        if regions.is_empty() {
+            regions.push(Region::WholeBack);
+        }
         regions.sort();
         regions.dedup();
         regions

@@ -94,6 +94,32 @@ pub fn scale_durations(steps: &[ScaleInput], target_secs: u32) -> Vec<u32> {
     result
 }
 
+/// Like [`scale_durations`], but no flexible step goes past its cap (one
+/// per step, on 5-second marks): a step that would is held at its cap and the
+/// rest share what is left. The total falls short of the target only when
+/// every flexible step is at its cap.
+pub fn scale_within_caps(steps: &[ScaleInput], caps: &[u32], target_secs: u32) -> Vec<u32> {
+    let mut inputs = steps.to_vec();
+    loop {
+        let scaled = scale_durations(&inputs, target_secs);
+        let mut capped_any = false;
+        for (index, input) in inputs.iter_mut().enumerate() {
+            let cap = caps.get(index).copied().unwrap_or(u32::MAX);
+            let cap = (cap / ROUNDING_SECS * ROUNDING_SECS).max(MIN_STEP_SECS);
+            if !input.fixed && scaled.get(index).is_some_and(|secs| *secs > cap) {
+                *input = ScaleInput {
+                    duration_secs: cap,
+                    fixed: true,
+                };
+                capped_any = true;
+            }
+        }
+        if !capped_any {
+            return scaled;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,7 +160,36 @@ mod tests {
         assert_eq!(scaled.iter().sum::<u32>(), 300);
     }
 
+    #[test]
+    fn caps_hold_and_the_rest_take_up_the_time() {
+        let steps = [flexible(60), flexible(60), flexible(60)];
+        let scaled = scale_within_caps(&steps, &[90, 600, 600], 900);
+        assert_eq!(scaled[0], 90);
+        assert_eq!(scaled.iter().sum::<u32>(), 900);
+        // Everything at its cap: the total falls short rather than break one.
+        let scaled = scale_within_caps(&steps, &[90, 90, 90], 900);
+        assert_eq!(scaled, vec![90, 90, 90]);
+    }
+
     proptest! {
+        #[test]
+        fn caps_are_never_passed(
+            steps in prop::collection::vec((10u32..300, 10u32..900), 1..12),
+            target in MIN_LENGTH_SECS..=MAX_LENGTH_SECS,
+        ) {
+            let inputs: Vec<ScaleInput> = steps.iter().map(|(secs, _)| flexible(*secs)).collect();
+            let caps: Vec<u32> = steps.iter().map(|(secs, extra)| (secs + extra) / 5 * 5).collect();
+            let scaled = scale_within_caps(&inputs, &caps, target);
+            for (secs, cap) in scaled.iter().zip(&caps) {
+                prop_assert!(*secs <= (*cap).max(MIN_STEP_SECS));
+            }
+            let room: u32 = caps.iter().map(|cap| (*cap).max(MIN_STEP_SECS)).sum();
+            if target + ROUNDING_SECS * steps.len() as u32 <= room {
+                let total: u32 = scaled.iter().sum();
+                prop_assert!(total.abs_diff(target) <= ROUNDING_SECS, "total {} target {}", total, target);
+            }
+        }
+
         #[test]
         fn scaling_invariants_hold(
             steps in prop::collection::vec((10u32..900, prop::bool::weighted(0.2)), 1..25),

@@ -13,6 +13,7 @@ mod player;
 pub mod safety;
 mod settings;
 mod setup;
+mod sources;
 pub mod theme;
 mod top_bar;
 pub mod transfer;

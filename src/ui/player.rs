@@ -301,7 +301,10 @@ fn step_ui(
         Phase::LeadIn => ("Get ready".to_owned(), "Starting soon".to_owned(), None),
         Phase::Step(index) => (
             plan.steps[index].step.title.clone(),
-            format!("Step {} of {}", index + 1, step_count),
+            match plan.steps[index].round.label() {
+                Some(round) => format!("Step {} of {} \u{b7} {round}", index + 1, step_count),
+                None => format!("Step {} of {}", index + 1, step_count),
+            },
             Some(&plan.steps[index].step),
         ),
         Phase::Transition(next) => (

@@ -92,7 +92,7 @@ pub fn safety_ui(ui: &mut egui::Ui, first_time: bool) -> Vec<Command> {
                     ui.label("The muscles should let go under the pressure. If they tense up instead, or the pain sharpens, ease off or stop. Press Esc twice, or \"Stop \u{2014} it hurt\", at any time. Never press on the bony ridge of the spine; work the muscles beside it.");
                     ui.add_space(6.0);
                     ui.label(RichText::new("With heat").size(19.0).strong());
-                    ui.label("Always keep a towel or cloth between the heat and your skin, start at the lowest comfortable warmth, and check the skin every five minutes. At most 20 minutes at a stretch, then a break of an hour or two. Never lie on a heat pack or fall asleep with one on. A fresh injury with swelling (the first two or three days) needs cold, not heat.");
+                    super::sources::claim_ui(ui, &crate::core::sources::HEAT_CLAIM, None);
                 });
             });
             ui.add_space(8.0);

@@ -4,9 +4,12 @@ use egui::RichText;
 
 use super::theme;
 use crate::app::{Command, RoutineCommand, SessionCommand, SetupState};
-use crate::core::plan::{plan_with_lengths, step_lengths};
-use crate::core::routine::{format_clock, format_length};
+use crate::core::plan::{length_range, max_step_secs, plan_with_lengths};
+use crate::core::routine::{Pressure, format_clock, format_length};
 use crate::core::scale::{MAX_LENGTH_SECS, MIN_LENGTH_SECS};
+
+/// A pain rating from which a professional is suggested before self-massage.
+pub const SEVERE_PAIN: u8 = 8;
 
 /// Lengths offered as one-click choices, in minutes.
 const PRESET_MINUTES: [u32; 6] = [5, 10, 15, 20, 30, 45];
@@ -28,10 +31,9 @@ pub fn setup_ui(
     let plan = plan_with_lengths(routine, &setup.step_secs, 0, 0);
     let planned_total = u64::from(setup.total_secs());
     // Heat, breathing and fixed steps keep their length and the rest cannot
-    // go below their floor: no shorter length is offered.
-    let shortest: u32 = step_lengths(routine, MIN_LENGTH_SECS, &Default::default())
-        .iter()
-        .sum();
+    // go below their floor, nor past their technique's limit: only lengths
+    // the routine can really be played at are offered.
+    let (shortest, longest) = length_range(routine);
 
     // The routine's name stays at the top and Start at the bottom, whatever
     // the window's height; only what is between them scrolls.
@@ -82,17 +84,17 @@ pub fn setup_ui(
             if ui
                 .add_enabled(setup.can_start(), start)
                 .on_hover_text("Enter")
-                .on_disabled_hover_text("Answer the heat question above first")
+                .on_disabled_hover_text("Answer the injury question above first")
                 .clicked()
             {
                 commands.push(Command::Session(SessionCommand::Start));
             }
             if !setup.can_start() {
                 // Said in the open, not only on hover, and true to the answer.
-                let why = if setup.heat_check == Some(false) {
-                    "Not with a fresh injury: heat can make it worse (see above)."
-                } else {
-                    "Answer the heat question above to start."
+                let why = match (setup.injury_check, setup.routine.uses_heat()) {
+                    (Some(false), true) => "Not with a fresh injury: heat can make it worse (see above).",
+                    (Some(false), false) => "Not with a fresh injury: pressure can make it worse (see above).",
+                    _ => "Answer the injury question above to start.",
                 };
                 ui.label(RichText::new(why).color(theme::warm(&visuals)));
             }
@@ -137,7 +139,7 @@ pub fn setup_ui(
                     if secs == default_secs {
                         continue;
                     }
-                    let fits = secs >= shortest;
+                    let fits = secs >= shortest && secs <= longest + 59;
                     if ui
                         .add_enabled(
                             fits,
@@ -146,16 +148,32 @@ pub fn setup_ui(
                                 format!("{minutes} min"),
                             ),
                         )
-                        .on_disabled_hover_text(format!(
-                            "Too short for this routine: its steps need at least {}",
-                            format_clock(u64::from(shortest))
-                        ))
+                        .on_disabled_hover_text(if secs < shortest {
+                            format!(
+                                "Too short for this routine: its steps need at least {}",
+                                format_clock(u64::from(shortest))
+                            )
+                        } else {
+                            format!(
+                                "Too long for this routine: its steps reach at most {}",
+                                format_clock(u64::from(longest))
+                            )
+                        })
                         .clicked()
                     {
                         commands.push(Command::Session(SessionCommand::SetLength(secs)));
                     }
                 }
             });
+            if PRESET_MINUTES.iter().any(|minutes| minutes * 60 > longest + 59) {
+                ui.label(
+                    RichText::new(format!(
+                        "Longer lengths are off: this routine's steps reach at most {}.",
+                        format_clock(u64::from(longest))
+                    ))
+                    .color(theme::muted(&visuals)),
+                );
+            }
             if PRESET_MINUTES.iter().any(|minutes| minutes * 60 < shortest) {
                 // Why some lengths are off, said in the open.
                 ui.label(
@@ -171,8 +189,9 @@ pub fn setup_ui(
             let shortest_minutes = shortest
                 .div_ceil(60)
                 .clamp(MIN_LENGTH_SECS / 60, MAX_LENGTH_SECS / 60);
+            let longest_minutes = (longest / 60).clamp(shortest_minutes, MAX_LENGTH_SECS / 60);
             let slider =
-                egui::Slider::new(&mut minutes, shortest_minutes..=MAX_LENGTH_SECS / 60)
+                egui::Slider::new(&mut minutes, shortest_minutes..=longest_minutes)
                     .suffix(" min")
                     .text("Any length");
             if ui.add(slider).changed() {
@@ -180,9 +199,13 @@ pub fn setup_ui(
             }
             ui.label(
                 RichText::new(format!(
-                    "Total: {} of steps, plus {} s to get ready. Steps scale to fit; fine-tune any step below.",
+                    "Total: {} of steps, plus {} s to get ready. Steps scale to fit, up to their limit; {}fine-tune any step below.",
                     format_clock(planned_total),
-                    lead_in_secs
+                    lead_in_secs,
+                    match plan.steps.iter().map(|planned| planned.round.of).max() {
+                        Some(rounds) if rounds > 1 => format!("past that, the middle repeats in {rounds} rounds; "),
+                        _ => String::new(),
+                    }
                 ))
                 .color(theme::muted(&visuals)),
             );
@@ -221,15 +244,27 @@ pub fn setup_ui(
         pain_ui(ui, "How much does your back hurt right now? (optional)", "Pain", setup.pain_before, |pain| {
             commands.push(Command::Session(SessionCommand::SetPainBefore(pain)));
         });
-
-        if routine.uses_heat() {
-            ui.add_space(12.0);
-            heat_check_ui(ui, setup, now, &mut commands);
+        if setup.pain_before.is_some_and(|pain| pain >= SEVERE_PAIN) {
+            ui.add_space(4.0);
+            ui.scope(|ui| {
+                ui.set_max_width(640.0);
+                ui.label(
+                    RichText::new("That is severe pain. It is worth checking with a doctor or physiotherapist before massaging it yourself, and straight away if it came on suddenly, followed a fall, or comes with numbness, weakness, fever or trouble passing water. You can still go on, gently: stop if it gets worse.")
+                        .color(theme::warm(&visuals)),
+                );
+            });
         }
+
+        if setup.asks_about_injury() {
+            ui.add_space(12.0);
+            injury_check_ui(ui, setup, now, &mut commands);
+        }
+        ui.add_space(8.0);
+        super::sources::why_ui(ui, routine);
 
             ui.add_space(16.0);
             ui.label(RichText::new("Steps").strong());
-            let heat_spans = routine.heat_spans();
+            let heat_spans = &plan.heat;
             egui::Grid::new("setup-steps")
                 .striped(true)
                 .num_columns(6)
@@ -242,6 +277,9 @@ pub fn setup_ui(
                         );
                         ui.horizontal(|ui| {
                             ui.label(&step.title);
+                            if let Some(round) = planned.round.label() {
+                                theme::chip(ui, &round, theme::muted(&visuals));
+                            }
                             if let Some(span) =
                                 heat_spans.iter().find(|span| span.covers(index))
                             {
@@ -269,9 +307,17 @@ pub fn setup_ui(
                                     delta_secs: -5,
                                 }));
                             }
+                            let max = max_step_secs(routine, &setup.step_secs, index);
+                            let at_limit = planned.duration.as_secs() >= u64::from(max);
                             if ui
-                                .small_button("+5 s")
+                                .add_enabled(!at_limit, egui::Button::new("+5 s").small())
                                 .on_hover_text(format!("Lengthen \"{title}\" by 5 seconds"))
+                                .on_disabled_hover_text(format!(
+                                    "\"{title}\" is at its limit of {} for {} {}",
+                                    format_clock(u64::from(max)),
+                                    step.pressure.label().to_lowercase(),
+                                    step.technique.label().to_lowercase()
+                                ))
                                 .clicked()
                             {
                                 commands.push(Command::Session(SessionCommand::NudgeStep {
@@ -323,9 +369,10 @@ fn course_ui(ui: &mut egui::Ui, course: CourseHere, commands: &mut Vec<Command>)
     });
 }
 
-/// The heat routine's questions before starting: a fresh injury needs cold,
-/// not heat; and heat used less than an hour ago is pointed out.
-fn heat_check_ui(
+/// The questions before heat or medium and firm pressure: a fresh injury
+/// needs rest and cold, not heat or kneading, and a lighter routine is
+/// offered instead; heat used less than an hour ago is pointed out.
+fn injury_check_ui(
     ui: &mut egui::Ui,
     setup: &SetupState,
     now: chrono::DateTime<chrono::Utc>,
@@ -333,11 +380,18 @@ fn heat_check_ui(
 ) {
     let visuals = ui.visuals().clone();
     let warm = theme::warm(&visuals);
+    let heat = setup.routine.uses_heat();
+    let firm = setup
+        .routine
+        .steps
+        .iter()
+        .any(|step| step.pressure == Pressure::Firm);
     theme::card_frame(&visuals).show(ui, |ui| {
         ui.set_max_width(640.0);
         ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
-            if let Some(since) =
-                crate::core::history::heat_rest_warning(setup.last_heat, now)
+            if heat
+                && let Some(since) =
+                    crate::core::history::heat_rest_warning(setup.last_heat, now)
             {
                 ui.label(
                     RichText::new(format!(
@@ -348,7 +402,17 @@ fn heat_check_ui(
                 );
                 ui.add_space(6.0);
             }
-            ui.label(RichText::new("This routine uses heat. In the last two or three days, has the area had a fresh injury or new swelling?").strong());
+            let uses = match (heat, firm) {
+                (true, _) => "This routine uses heat",
+                (false, true) => "This routine uses firm pressure",
+                (false, false) => "This routine kneads and presses the muscle",
+            };
+            ui.label(
+                RichText::new(format!(
+                    "{uses}. In the last two or three days, has the area had a fresh injury or new swelling?"
+                ))
+                .strong(),
+            );
             // Answers as real buttons, so they look like something to press.
             ui.horizontal_wrapped(|ui| {
                 let answer = |ui: &mut egui::Ui, chosen: bool, text: &str| {
@@ -359,18 +423,35 @@ fn heat_check_ui(
                     )
                     .clicked()
                 };
-                if answer(ui, setup.heat_check == Some(true), "No, it is an old stiffness") {
-                    commands.push(Command::Session(SessionCommand::SetHeatCheck(true)));
+                if answer(ui, setup.injury_check == Some(true), "No, it is an old stiffness") {
+                    commands.push(Command::Session(SessionCommand::SetInjuryCheck(true)));
                 }
-                if answer(ui, setup.heat_check == Some(false), "Yes, it is fresh or swollen") {
-                    commands.push(Command::Session(SessionCommand::SetHeatCheck(false)));
+                if answer(ui, setup.injury_check == Some(false), "Yes, it is fresh or swollen") {
+                    commands.push(Command::Session(SessionCommand::SetInjuryCheck(false)));
                 }
             });
-            if setup.heat_check == Some(false) {
-                ui.label(
-                    RichText::new("Then heat is not the right thing yet: it can make fresh swelling worse. Use cold instead (a cold pack wrapped in a cloth, 10 to 15 minutes), rest the area, and see a professional if it is severe or not settling. A routine without heat, such as the quick tension break, may still suit other areas.")
-                        .color(warm),
-                );
+            if setup.injury_check == Some(false) {
+                let advice = if heat {
+                    "Then heat is not the right thing yet: it can make fresh swelling worse. Use cold instead (a cold pack wrapped in a cloth, 10 to 15 minutes), rest the area, and see a professional if it is severe or not settling."
+                } else {
+                    "Then pressing into it is not the right thing yet: kneading or firm pressure on a fresh injury can make it worse. Rest the area, try cold (a cold pack wrapped in a cloth, 10 to 15 minutes), and see a professional if it is severe or not settling."
+                };
+                ui.label(RichText::new(advice).color(warm));
+                if let Some((id, name)) = &setup.lighter {
+                    ui.add_space(4.0);
+                    ui.horizontal_wrapped(|ui| {
+                        ui.label("Light strokes away from the sore place may still help:");
+                        if ui
+                            .button(format!("Open \u{201c}{name}\u{201d}"))
+                            .on_hover_text("Light pressure only, no heat")
+                            .clicked()
+                        {
+                            commands.push(Command::Nav(crate::app::NavCommand::OpenRoutine(
+                                id.clone(),
+                            )));
+                        }
+                    });
+                }
             }
         });
     });

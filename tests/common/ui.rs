@@ -211,3 +211,11 @@ pub fn control_rect(harness: &Harness<'_, UnknotApp>, label: &str) -> egui::Rect
         ),
     }
 }
+
+/// Answers the fresh-injury question on the setup screen ("No, it is an old
+/// stiffness"), which heat and medium or firm pressure ask before Start.
+pub fn answer_no_injury(harness: &mut Harness<'_, UnknotApp>) {
+    use egui_kittest::kittest::Queryable as _;
+    harness.get_by_label("No, it is an old stiffness").click();
+    harness.run();
+}

@@ -35,6 +35,7 @@ fn plan(lead_in: u64, steps: &[(&str, u64, Side)]) -> SessionPlan {
             .map(|(title, length, side)| PlannedStep {
                 step: step(title, *side, None),
                 duration: secs(*length),
+                round: Default::default(),
             })
             .collect(),
     }

@@ -16,7 +16,7 @@ mod view;
 use super::heat_alarm::HeatAlarm;
 use super::routine::{HEAT_CAP_SECS, HeatSpan, Side};
 use heat::HeatState;
-pub use model::{Control, CueEvent, CueKind, Ending, Phase, PlannedStep, SessionPlan};
+pub use model::{Control, CueEvent, CueKind, Ending, Phase, PlannedStep, Round, SessionPlan};
 use timeline::{CuePoint, Segment, SegmentKind, build_cue_points};
 pub use view::{HeatStatus, HeatView, SessionView};
 

@@ -12,6 +12,26 @@ pub struct PlannedStep {
     pub step: Step,
     /// Its length in this session, after scaling.
     pub duration: Duration,
+    /// Which round it belongs to when a longer session repeats part of the
+    /// routine (default: not repeated).
+    pub round: Round,
+}
+
+/// A step's place among repeated rounds: round `number` of `of`. A step that
+/// is not repeated, or a session of one round, has `of` at most 1.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Round {
+    /// 1-based round of this step (0 when not repeated).
+    pub number: u32,
+    /// How many rounds the session has.
+    pub of: u32,
+}
+
+impl Round {
+    /// "Round 2 of 3", when there is more than one round.
+    pub fn label(self) -> Option<String> {
+        (self.of > 1 && self.number > 0).then(|| format!("Round {} of {}", self.number, self.of))
+    }
 }
 
 /// Everything needed to play one session.

@@ -36,6 +36,7 @@ fn plan(lead_in: u64, lengths: &[(u64, Side)]) -> SessionPlan {
             .map(|(index, (length, side))| PlannedStep {
                 step: step(&format!("step {index}"), *side),
                 duration: secs(*length),
+                round: Default::default(),
             })
             .collect(),
     }
@@ -385,7 +386,7 @@ fn heat_cues(session: &mut Session, from: u64, until: u64) -> Vec<(CueKind, u64)
 }
 
 #[test]
-fn heat_checks_the_skin_every_five_minutes_and_comes_off_at_the_end() {
+fn injury_checks_the_skin_every_five_minutes_and_comes_off_at_the_end() {
     // A 60 s step, then 20 minutes of heat alongside two massage steps.
     let mut session = Session::start(heat_plan(&[60, 600, 600, 60], 1, 2), secs(100));
     let cues = heat_cues(&mut session, 100, 100 + 1320);
