@@ -182,14 +182,21 @@ fn show(cli: &Cli, id: &str, minutes: Option<u32>, json: bool) -> anyhow::Result
 fn check(files: &[PathBuf], lint: bool) -> anyhow::Result<ExitCode> {
     let (passed, problems) = library::check_files(files);
     let mut findings = Vec::new();
-    if lint {
-        for (_, routine) in &passed {
-            findings.extend(unknot::core::lint::routine_findings(routine, false));
-        }
-    }
     let mut report = String::new();
     let builtin = library::load_builtin();
     for (path, routine) in &passed {
+        if lint {
+            let found = unknot::core::lint::routine_findings(routine, false);
+            if !found.is_empty() {
+                // Not "ok": the file reads, but its content breaks a rule.
+                findings.extend(
+                    found
+                        .iter()
+                        .map(|finding| format!("{}: {finding}", path.display())),
+                );
+                continue;
+            }
+        }
         report.push_str(&format!(
             "ok: {} ({}, {}, {})",
             path.display(),

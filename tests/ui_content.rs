@@ -152,10 +152,10 @@ fn a_long_session_shows_and_plays_its_rounds() {
 fn the_endorphin_note_waits_for_about_fifteen_minutes_of_massage() {
     let clock = ManualClock::new();
     let (mut app, _) = app(&clock, AudioStatus::Ready);
-    app.autoplay("endorphin-15", Some(5 * 60)).unwrap();
+    app.autoplay("endorphin-15", Some(10 * 60)).unwrap();
     let mut harness = harness(app);
     harness.run_steps(1);
-    clock.advance(Duration::from_secs(5 + 5 * 60 + 5));
+    clock.advance(Duration::from_secs(5 + 10 * 60 + 5));
     harness.run_steps(3);
     harness.get_by_label("Session complete");
     assert!(

@@ -45,6 +45,18 @@ pub fn step_cap_secs(step: &Step) -> u32 {
     limit_secs(step.technique, step.pressure).saturating_mul(sides(step.side))
 }
 
+/// The shortest a step is squeezed to when a routine is shortened, per side:
+/// time to settle into a position and do the thing at all.
+pub const MIN_SIDE_SECS: u32 = 20;
+
+/// The shortest the whole step may be made by scaling: [`MIN_SIDE_SECS`] on
+/// each side it works, but never more than the routine's own length for it.
+pub fn step_floor_secs(step: &Step) -> u32 {
+    MIN_SIDE_SECS
+        .saturating_mul(sides(step.side))
+        .min(step.duration_secs)
+}
+
 /// Seconds spent on one side (the step's length, or half of it for both sides).
 pub fn per_side_secs(step: &Step, length_secs: u32) -> u32 {
     length_secs.div_ceil(sides(step.side))

@@ -10,45 +10,54 @@ use std::ops::Range;
 use std::time::Duration;
 
 use super::engine::{PlannedStep, Round, SessionPlan};
-use super::limits::step_cap_secs;
+use super::limits::{step_cap_secs, step_floor_secs};
 use super::parse::MAX_STEP_SECS;
 use super::routine::{HEAT_CAP_SECS, HeatSpan, Routine};
-use super::scale::{
-    MAX_LENGTH_SECS, MIN_LENGTH_SECS, MIN_STEP_SECS, ScaleInput, scale_within_caps,
-};
+use super::scale::{MAX_LENGTH_SECS, MIN_LENGTH_SECS, MIN_STEP_SECS, ScaleInput, scale_within};
 
 /// The most rounds a session may have.
 pub const MAX_ROUNDS: u32 = 8;
 
-/// The run of steps a longer session repeats: the longest run of massage
-/// steps that are not fixed, not breathing and not under heat, leaving out
-/// the final step (the closing stretch plays once, at the end).
+/// The run of steps a longer session repeats: the run of steps, none of
+/// them heat or under heat, with the most massage steps that scale; fixed
+/// and breathing steps may sit inside it (a rest between points) but not at
+/// its ends. The final step (the closing stretch) plays once, at the end.
 pub fn repeat_block(routine: &Routine) -> Option<Range<usize>> {
     let heat = routine.heat_spans();
     let last = routine.steps.len().checked_sub(1)?;
-    let repeatable = |index: usize| {
-        let step = &routine.steps[index];
+    let allowed = |index: usize| {
         index != last
-            && !step.fixed
-            && step.works_a_region()
-            && !step.uses_heat()
+            && !routine.steps[index].uses_heat()
             && !heat.iter().any(|span| span.covers(index))
     };
-    let mut best: Option<Range<usize>> = None;
+    let scales = |index: usize| {
+        let step = &routine.steps[index];
+        !step.fixed && step.works_a_region()
+    };
+    let mut best: Option<(usize, Range<usize>)> = None;
     let mut index = 0;
     while index < routine.steps.len() {
-        if repeatable(index) {
-            let start = index;
-            while index < routine.steps.len() && repeatable(index) {
-                index += 1;
-            }
-            if best.as_ref().is_none_or(|best| index - start > best.len()) {
-                best = Some(start..index);
-            }
+        if !allowed(index) {
+            index += 1;
+            continue;
         }
-        index += 1;
+        let mut start = index;
+        while index < routine.steps.len() && allowed(index) {
+            index += 1;
+        }
+        let mut end = index;
+        while start < end && !scales(start) {
+            start += 1;
+        }
+        while end > start && !scales(end - 1) {
+            end -= 1;
+        }
+        let count = (start..end).filter(|at| scales(*at)).count();
+        if count > 0 && best.as_ref().is_none_or(|(most, _)| count > *most) {
+            best = Some((count, start..end));
+        }
     }
-    best
+    best.map(|(_, block)| block)
 }
 
 /// Each plan step: the routine step it plays and its round.
@@ -120,6 +129,14 @@ fn inputs(routine: &Routine, slots: &[(usize, Round)]) -> (Vec<ScaleInput>, Vec<
             )
         })
         .unzip()
+}
+
+/// The shortest each plan step may be squeezed to.
+fn floors(routine: &Routine, slots: &[(usize, Round)]) -> Vec<u32> {
+    slots
+        .iter()
+        .map(|(index, _)| step_floor_secs(&routine.steps[*index]))
+        .collect()
 }
 
 /// The longest the plan can be with this many rounds, every step at its limit.
@@ -206,7 +223,7 @@ pub fn step_lengths(
 ) -> Vec<u32> {
     let slots = layout(routine, rounds_for(routine, length_secs));
     let (inputs, caps) = inputs(routine, &slots);
-    let mut lengths = scale_within_caps(&inputs, &caps, length_secs);
+    let mut lengths = scale_within(&inputs, &floors(routine, &slots), &caps, length_secs);
     for (index, secs) in nudges {
         if *index < lengths.len() {
             let max = max_step_secs(routine, &lengths, *index);
@@ -287,6 +304,29 @@ mod tests {
             lengths[heat_index + 1] + lengths[heat_index + 2],
             HEAT_CAP_SECS
         );
+    }
+
+    #[test]
+    fn the_repeated_block_keeps_rests_inside_and_leaves_the_ends_out() {
+        let text = crate::library::BUILTIN_FILES
+            .iter()
+            .find(|(name, _)| *name == "acupressure-course.toml")
+            .map(|(_, text)| *text)
+            .unwrap_or_default();
+        let routine = parse_routine("course", text).expect("valid");
+        let block = repeat_block(&routine).expect("a block");
+        // Every point is repeated, with the rest between them; the opening
+        // breath and the closing stretch are not.
+        for (index, step) in routine.steps.iter().enumerate() {
+            let inside = block.contains(&index);
+            if step.technique == crate::core::routine::Technique::Acupressure {
+                assert!(inside, "{} left out", step.title);
+            }
+            if index == 0 || index + 1 == routine.steps.len() {
+                assert!(!inside, "{} repeated", step.title);
+            }
+        }
+        assert!(!routine.steps[block.start].fixed && !routine.steps[block.end - 1].fixed);
     }
 
     proptest::proptest! {

@@ -99,22 +99,49 @@ pub fn scale_durations(steps: &[ScaleInput], target_secs: u32) -> Vec<u32> {
 /// rest share what is left. The total falls short of the target only when
 /// every flexible step is at its cap.
 pub fn scale_within_caps(steps: &[ScaleInput], caps: &[u32], target_secs: u32) -> Vec<u32> {
+    scale_within(steps, &[], caps, target_secs)
+}
+
+/// Like [`scale_within_caps`], and no flexible step goes below its floor
+/// either (rounded up to a 5-second mark; missing floors are the usual
+/// minimum). Below the floors' sum the total is longer than the target.
+pub fn scale_within(
+    steps: &[ScaleInput],
+    floors: &[u32],
+    caps: &[u32],
+    target_secs: u32,
+) -> Vec<u32> {
     let mut inputs = steps.to_vec();
     loop {
         let scaled = scale_durations(&inputs, target_secs);
-        let mut capped_any = false;
+        let mut held_any = false;
         for (index, input) in inputs.iter_mut().enumerate() {
+            let Some(secs) = scaled.get(index).copied().filter(|_| !input.fixed) else {
+                continue;
+            };
             let cap = caps.get(index).copied().unwrap_or(u32::MAX);
             let cap = (cap / ROUNDING_SECS * ROUNDING_SECS).max(MIN_STEP_SECS);
-            if !input.fixed && scaled.get(index).is_some_and(|secs| *secs > cap) {
-                *input = ScaleInput {
-                    duration_secs: cap,
-                    fixed: true,
-                };
-                capped_any = true;
-            }
+            let floor = floors
+                .get(index)
+                .copied()
+                .unwrap_or(0)
+                .div_ceil(ROUNDING_SECS)
+                .saturating_mul(ROUNDING_SECS)
+                .clamp(MIN_STEP_SECS, cap);
+            let held = if secs > cap {
+                cap
+            } else if secs < floor {
+                floor
+            } else {
+                continue;
+            };
+            *input = ScaleInput {
+                duration_secs: held,
+                fixed: true,
+            };
+            held_any = true;
         }
-        if !capped_any {
+        if !held_any {
             return scaled;
         }
     }
@@ -169,6 +196,16 @@ mod tests {
         // Everything at its cap: the total falls short rather than break one.
         let scaled = scale_within_caps(&steps, &[90, 90, 90], 900);
         assert_eq!(scaled, vec![90, 90, 90]);
+    }
+
+    #[test]
+    fn floors_hold_when_shortening() {
+        let steps = [flexible(120), flexible(120), flexible(20)];
+        let scaled = scale_within(&steps, &[40, 40, 20], &[600, 600, 600], 60);
+        assert_eq!(scaled, vec![40, 40, 20]);
+        let scaled = scale_within(&steps, &[40, 40, 20], &[600, 600, 600], 130);
+        assert!(scaled[0] >= 40 && scaled[1] >= 40 && scaled[2] >= 20);
+        assert_eq!(scaled.iter().sum::<u32>(), 130);
     }
 
     proptest! {

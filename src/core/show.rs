@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::limits::{limit_secs, per_side_secs};
 use super::plan::{length_range, plan_with_lengths, step_lengths};
 use super::routine::{Routine, format_clock};
+use super::scale::ROUNDING_SECS;
 
 /// One step of the plan as shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -63,14 +64,14 @@ pub fn shown_plan(routine: &Routine, minutes: Option<u32>) -> ShownPlan {
     let asked_secs =
         minutes.map_or_else(|| routine.default_length_secs(), |m| m.saturating_mul(60));
     let (shortest, longest) = length_range(routine);
-    let note = if asked_secs + 59 < shortest {
+    let note = if asked_secs + ROUNDING_SECS < shortest {
         Some(format!(
             "{} cannot be as short as {}; its shortest is {}, shown here",
             routine.name,
             format_clock(u64::from(asked_secs)),
             format_clock(u64::from(shortest))
         ))
-    } else if asked_secs > longest + 59 {
+    } else if asked_secs > longest + ROUNDING_SECS {
         Some(format!(
             "{} cannot be as long as {}; its longest is {}, shown here",
             routine.name,
@@ -80,7 +81,13 @@ pub fn shown_plan(routine: &Routine, minutes: Option<u32>) -> ShownPlan {
     } else {
         None
     };
-    let lengths = step_lengths(routine, asked_secs, &Default::default());
+    // Out of reach: the nearest length the routine can play, as the note says.
+    let played_secs = if note.is_some() {
+        asked_secs.clamp(shortest, longest)
+    } else {
+        asked_secs
+    };
+    let lengths = step_lengths(routine, played_secs, &Default::default());
     let plan = plan_with_lengths(routine, &lengths, 0, 0);
     let steps = plan
         .steps
@@ -221,5 +228,13 @@ mod tests {
                 .is_some_and(|note| note.contains("shortest"))
         );
         assert!(short.total_secs > 60);
+        // Past the longest length on offer, the longest is shown.
+        let long = shown_plan(&routine, Some(600));
+        assert!(
+            long.note
+                .as_deref()
+                .is_some_and(|note| note.contains("longest"))
+        );
+        assert!(long.total_secs <= crate::core::scale::MAX_LENGTH_SECS);
     }
 }

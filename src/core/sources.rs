@@ -9,6 +9,8 @@ pub enum Strength {
     Shown,
     /// Guides and practitioners say it; no trial here measured it.
     Reported,
+    /// A clinical guideline's recommendation.
+    Guideline,
     /// Safety advice from public health guidance.
     Guidance,
 }
@@ -19,6 +21,7 @@ impl Strength {
         match self {
             Strength::Shown => "Measured in trials",
             Strength::Reported => "Reported, not measured",
+            Strength::Guideline => "Clinical guideline",
             Strength::Guidance => "Safety guidance",
         }
     }
@@ -53,7 +56,7 @@ pub const SOURCES: &[Source] = &[
         short: "NICE guideline NG59, 2016",
         reference: "National Institute for Health and Care Excellence. Low back pain and sciatica in over 16s: assessment and management (NG59), 2016.",
         finding: "Massage and other hands-on therapy are worth considering only as part of a package that includes exercise, not on their own.",
-        strength: Strength::Guidance,
+        strength: Strength::Guideline,
     },
     Source {
         key: "french-2006",

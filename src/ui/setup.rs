@@ -6,7 +6,7 @@ use super::theme;
 use crate::app::{Command, RoutineCommand, SessionCommand, SetupState};
 use crate::core::plan::{length_range, max_step_secs, plan_with_lengths};
 use crate::core::routine::{Pressure, format_clock, format_length};
-use crate::core::scale::{MAX_LENGTH_SECS, MIN_LENGTH_SECS};
+use crate::core::scale::{MAX_LENGTH_SECS, MIN_LENGTH_SECS, ROUNDING_SECS};
 
 /// A pain rating from which a professional is suggested before self-massage.
 pub const SEVERE_PAIN: u8 = 8;
@@ -139,7 +139,7 @@ pub fn setup_ui(
                     if secs == default_secs {
                         continue;
                     }
-                    let fits = secs >= shortest && secs <= longest + 59;
+                    let fits = secs + ROUNDING_SECS >= shortest && secs <= longest + ROUNDING_SECS;
                     if ui
                         .add_enabled(
                             fits,
@@ -148,7 +148,7 @@ pub fn setup_ui(
                                 format!("{minutes} min"),
                             ),
                         )
-                        .on_disabled_hover_text(if secs < shortest {
+                        .on_disabled_hover_text(if secs + ROUNDING_SECS < shortest {
                             format!(
                                 "Too short for this routine: its steps need at least {}",
                                 format_clock(u64::from(shortest))
@@ -165,7 +165,7 @@ pub fn setup_ui(
                     }
                 }
             });
-            if PRESET_MINUTES.iter().any(|minutes| minutes * 60 > longest + 59) {
+            if PRESET_MINUTES.iter().any(|minutes| minutes * 60 > longest + ROUNDING_SECS) {
                 ui.label(
                     RichText::new(format!(
                         "Longer lengths are off: this routine's steps reach at most {}.",
@@ -174,11 +174,16 @@ pub fn setup_ui(
                     .color(theme::muted(&visuals)),
                 );
             }
-            if PRESET_MINUTES.iter().any(|minutes| minutes * 60 < shortest) {
+            if PRESET_MINUTES.iter().any(|minutes| minutes * 60 + ROUNDING_SECS < shortest) {
                 // Why some lengths are off, said in the open.
                 ui.label(
                     RichText::new(format!(
-                        "Shorter lengths are off: this routine's heat and fixed steps need at least {}.",
+                        "Shorter lengths are off: this routine's {} need at least {}.",
+                        if routine.uses_heat() {
+                            "heat, fixed steps and shortest holds"
+                        } else {
+                            "fixed steps and shortest holds"
+                        },
                         format_clock(u64::from(shortest))
                     ))
                     .color(theme::muted(&visuals)),
@@ -187,9 +192,11 @@ pub fn setup_ui(
             ui.spacing_mut().slider_width = 360.0;
             let mut minutes = setup.length_secs / 60;
             let shortest_minutes = shortest
+                .saturating_sub(ROUNDING_SECS)
                 .div_ceil(60)
                 .clamp(MIN_LENGTH_SECS / 60, MAX_LENGTH_SECS / 60);
-            let longest_minutes = (longest / 60).clamp(shortest_minutes, MAX_LENGTH_SECS / 60);
+            let longest_minutes =
+                ((longest + ROUNDING_SECS) / 60).clamp(shortest_minutes, MAX_LENGTH_SECS / 60);
             let slider =
                 egui::Slider::new(&mut minutes, shortest_minutes..=longest_minutes)
                     .suffix(" min")
@@ -405,7 +412,7 @@ fn injury_check_ui(
             let uses = match (heat, firm) {
                 (true, _) => "This routine uses heat",
                 (false, true) => "This routine uses firm pressure",
-                (false, false) => "This routine kneads and presses the muscle",
+                (false, false) => "This routine presses into the muscle",
             };
             ui.label(
                 RichText::new(format!(
@@ -440,7 +447,7 @@ fn injury_check_ui(
                 if let Some((id, name)) = &setup.lighter {
                     ui.add_space(4.0);
                     ui.horizontal_wrapped(|ui| {
-                        ui.label("Light strokes away from the sore place may still help:");
+                        ui.label("A light routine without heat may still suit you, kept away from the sore place:");
                         if ui
                             .button(format!("Open \u{201c}{name}\u{201d}"))
                             .on_hover_text("Light pressure only, no heat")

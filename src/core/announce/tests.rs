@@ -399,3 +399,26 @@ fn sentences_end_once() {
     assert_eq!(sentence("Ready?"), "Ready?");
     assert_eq!(sentence("Done."), "Done.");
 }
+
+#[test]
+fn a_new_round_is_named_as_its_first_step_starts() {
+    use crate::core::engine::Round;
+    let mut plan = plan(
+        0,
+        &[
+            ("Neck glide", 20, Side::Center),
+            ("Shoulder squeeze", 20, Side::Center),
+            ("Neck glide", 20, Side::Center),
+            ("Shoulder squeeze", 20, Side::Center),
+            ("Reach up", 20, Side::Center),
+        ],
+    );
+    for (index, number) in [(0, 1), (1, 1), (2, 2), (3, 2)] {
+        plan.steps[index].round = Round { number, of: 2 };
+    }
+    let said = play(&plan, Announcements::default(), 100);
+    assert_eq!(at(&said, 0), vec!["Round 1 of 2. Neck glide."]);
+    assert_eq!(at(&said, 20), vec!["Shoulder squeeze."]);
+    assert_eq!(at(&said, 40), vec!["Round 2 of 2. Neck glide."]);
+    assert_eq!(at(&said, 80), vec!["Reach up."]);
+}
