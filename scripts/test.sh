@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh test
+echo "== disk: $(df -h . | awk 'NR==2 { print $4 " free of " $2 }')"
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
