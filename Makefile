@@ -1,11 +1,17 @@
 # Shortcuts for the scripts; each script installs what it needs first.
-.PHONY: run test bench smoke a11y screens cues fuzz
+.PHONY: run test bench smoke a11y screens cues fuzz deb deb-check
 run:
 	bash scripts/run.sh
 test:
 	bash scripts/test.sh
 bench:
 	bash scripts/bench.sh
+# The Debian package in target/debian/ (cargo-deb); deb-check also
+# validates it and starts the packaged window.
+deb:
+	bash scripts/package.sh
+deb-check:
+	bash scripts/package.sh check
 smoke:
 	cargo build --release --locked && bash scripts/smoke.sh target/release/unknot
 # Real-window screenshots of every screen at three sizes and two text sizes.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages unknot needs on Debian or Ubuntu, only if missing.
 #   bash scripts/install-deps.sh        # to build and run the app
+#   bash scripts/install-deps.sh package  # also what `make deb` and its check use
 #   bash scripts/install-deps.sh test   # also what the tests and benchmarks use
 set -euo pipefail
 
@@ -10,6 +11,11 @@ mode=${1:-run}
 packages=(pkg-config libasound2-dev libx11-6 libxcursor1 libxrandr2 libxi6
           libxkbcommon-x11-0 libgl1 libegl1 libgl1-mesa-dri
           speech-dispatcher speech-dispatcher-espeak-ng)
+if [ "$mode" = package ] || [ "$mode" = test ]; then
+  # make deb: dpkg-shlibdeps for the dependencies, and the validators
+  # distributions use; the package check starts the window under Xvfb.
+  packages+=(dpkg-dev desktop-file-utils appstream xvfb xdotool imagemagick x11-utils)
+fi
 if [ "$mode" = test ]; then
   # The speech tests run a private speech service whose sound goes to a
   # PulseAudio null sink, recorded with parec.

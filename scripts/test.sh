@@ -14,6 +14,8 @@ cargo clippy --all-targets --locked -- -D warnings
 echo "== release build and smoke test under Xvfb"
 cargo build --release --locked
 bash scripts/smoke.sh target/release/unknot
+echo "== the Debian package, checked as a distribution would"
+bash scripts/package.sh check
 echo "== the real window read through AT-SPI on a private bus"
 bash scripts/a11y.sh target/release/unknot
 echo "== cargo test"

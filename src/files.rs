@@ -70,7 +70,8 @@ impl FileError {
         }
     }
 
-    fn io(path: &Path, action: &'static str) -> impl FnOnce(io::Error) -> Self {
+    /// Turns an I/O error on `path` while doing `action` into this type.
+    pub fn io(path: &Path, action: &'static str) -> impl FnOnce(io::Error) -> Self {
         let path = path.to_owned();
         move |source| Self::Io {
             path,

@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod audio;
+pub mod cli;
 pub mod clock;
 pub mod conductor;
 pub mod core;
@@ -14,6 +15,8 @@ pub mod files;
 pub mod glyphs;
 pub mod library;
 pub mod paths;
+pub mod remind;
+pub mod single;
 pub mod speech;
 pub mod store;
 pub mod supervise;

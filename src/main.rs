@@ -6,100 +6,19 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, anyhow};
-use clap::{Parser, Subcommand};
+use clap::Parser as _;
 
 use unknot::app::{AppDeps, UnknotApp};
 use unknot::audio::{AudioPlayer, CueSink};
+use unknot::cli::{Cli, Commands, ExportFormat, HistoryAction};
 use unknot::clock::MonotonicClock;
 use unknot::core::prefs::Preferences;
 use unknot::core::routine::format_clock;
-use unknot::core::scale::{MAX_LENGTH_SECS, MIN_LENGTH_SECS};
 use unknot::library;
 use unknot::paths::AppPaths;
+use unknot::single;
 use unknot::store;
 use unknot::ui::{self, EframeApp};
-
-/// Guided self-massage and heat routines for back pain.
-#[derive(Parser)]
-#[command(name = "unknot", version, about)]
-struct Cli {
-    /// Use this folder for your routines instead of the usual data folder.
-    #[arg(long, env = "UNKNOT_DATA_DIR", global = true)]
-    data_dir: Option<PathBuf>,
-    /// Keep preferences in this folder (default: the system's config folder,
-    /// or DATA_DIR/config when --data-dir is given).
-    #[arg(long, env = "UNKNOT_CONFIG_DIR", global = true)]
-    config_dir: Option<PathBuf>,
-    /// Start playing this routine id right away.
-    #[arg(long, value_name = "ROUTINE_ID")]
-    autoplay: Option<String>,
-    /// With --autoplay: the session length in seconds, 300 to 5400 (5 to 90
-    /// minutes, as on the setup screen).
-    #[arg(long, requires = "autoplay", value_parser = clap::value_parser!(u32).range(i64::from(MIN_LENGTH_SECS)..=i64::from(MAX_LENGTH_SECS)))]
-    length_secs: Option<u32>,
-    /// Close the window after this many seconds (for smoke tests and benchmarks).
-    #[arg(long, hide = true)]
-    quit_after_secs: Option<f64>,
-    /// Open on this screen (for screenshots): settings, history, safety,
-    /// setup:ID, edit:ID, finish:ID or ask-quit:ID.
-    #[arg(long, hide = true, conflicts_with = "autoplay")]
-    open: Option<String>,
-    /// Write how late each cue fired to this file when the app closes.
-    #[arg(long, hide = true)]
-    timing_log: Option<PathBuf>,
-    #[command(subcommand)]
-    command: Option<Commands>,
-}
-
-#[derive(Subcommand)]
-enum Commands {
-    /// Work with the session history.
-    History {
-        #[command(subcommand)]
-        action: HistoryAction,
-    },
-    /// Check routine files and report every problem with file, line and field.
-    Check {
-        /// Routine files (TOML).
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        /// Also check the content the way the built-ins are checked: time
-        /// limits, heat and nerve warnings, sources for claims, a gentle end.
-        #[arg(long)]
-        lint: bool,
-    },
-    /// Print the plan a routine would play: each step with its length, side,
-    /// technique, pressure and region.
-    Show {
-        /// The routine's id (built-in or in your routines folder).
-        routine_id: String,
-        /// The session length in minutes (default: the routine's own).
-        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=600))]
-        minutes: Option<u32>,
-        /// Print JSON instead of a table.
-        #[arg(long)]
-        json: bool,
-    },
-}
-
-#[derive(Subcommand)]
-enum HistoryAction {
-    /// Write every session, newest first, as CSV or JSON.
-    Export {
-        /// csv or json.
-        #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
-        format: ExportFormat,
-        /// Write here instead of standard output.
-        #[arg(long)]
-        output: Option<PathBuf>,
-    },
-}
-
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum ExportFormat {
-    Csv,
-    Json,
-}
 
 fn main() -> ExitCode {
     let launched_at = Instant::now();
@@ -121,6 +40,17 @@ fn main() -> ExitCode {
         Some(Commands::History {
             action: HistoryAction::Export { format, ref output },
         }) => export_history(&cli, format, output.as_deref()),
+        Some(Commands::Remind { print }) => remind(&cli, print),
+        Some(Commands::Generate { ref out_dir }) => {
+            unknot::cli::generate(out_dir).and_then(|written| {
+                let names: Vec<String> = written
+                    .iter()
+                    .map(|path| path.display().to_string())
+                    .collect();
+                emit(&format!("{}\n", names.join("\n")))?;
+                Ok(ExitCode::SUCCESS)
+            })
+        }
         None => run_app(&cli, launched_at),
     };
     match result {
@@ -176,6 +106,20 @@ fn show(cli: &Cli, id: &str, minutes: Option<u32>, json: bool) -> anyhow::Result
         unknot::core::show::plan_table(&plan)
     };
     emit(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn remind(cli: &Cli, print: bool) -> anyhow::Result<ExitCode> {
+    let paths = AppPaths::resolve(cli.data_dir.as_deref(), cli.config_dir.as_deref())
+        .ok_or_else(|| anyhow!("no home folder found; use --data-dir"))?;
+    let today = chrono::Local::now().date_naive();
+    let Some(reminder) = unknot::remind::due(&paths, today)? else {
+        return Ok(ExitCode::SUCCESS);
+    };
+    emit(&format!("{}. {}\n", reminder.summary, reminder.body))?;
+    if !print {
+        unknot::remind::notify(&reminder).context("showing the reminder")?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -298,6 +242,16 @@ fn run_app(cli: &Cli, launched_at: Instant) -> anyhow::Result<ExitCode> {
         ));
     }
 
+    // One window per set of files: a second start hands its request to the
+    // first and ends here.
+    let primary = match &paths {
+        Some(paths) => match claim_instance(cli, paths)? {
+            Started::Alone(primary) => primary,
+            Started::HandedOver => return Ok(ExitCode::SUCCESS),
+        },
+        None => None,
+    };
+
     // Preferences are a few hundred bytes, read once before the window exists.
     let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S").to_string();
     let prefs_path = paths.as_ref().map(AppPaths::prefs_path);
@@ -333,6 +287,19 @@ fn run_app(cli: &Cli, launched_at: Instant) -> anyhow::Result<ExitCode> {
         viewport,
         ..Default::default()
     };
+    // The reminder's login entry runs this same program on these folders.
+    let autostart = match (
+        unknot::desktop::autostart::autostart_dir(),
+        std::env::current_exe(),
+    ) {
+        (Some(dir), Ok(program)) => Some(unknot::desktop::autostart::Autostart::new(
+            &dir,
+            &program,
+            cli.data_dir.as_deref(),
+            cli.config_dir.as_deref(),
+        )),
+        _ => None,
+    };
     let autoplay = cli.autoplay.clone();
     let open = cli.open.clone();
     let length_secs = cli.length_secs;
@@ -344,6 +311,7 @@ fn run_app(cli: &Cli, launched_at: Instant) -> anyhow::Result<ExitCode> {
         Box::new(move |cc| {
             ui::theme::apply(&cc.egui_ctx);
             let repaint = ui::repaint_handle(&cc.egui_ctx);
+            let repaint_for_requests = Arc::clone(&repaint);
             let audio = Arc::new(AudioPlayer::start(Arc::clone(&repaint)));
             let prefs_path_for_messages = prefs_path.clone();
             let prefs_saver = prefs_path.map(|path| {
@@ -359,10 +327,12 @@ fn run_app(cli: &Cli, launched_at: Instant) -> anyhow::Result<ExitCode> {
                 unknot::desktop::DesktopConfig {
                     address: None,
                     wake: Arc::clone(&repaint),
+                    autostart,
                 },
                 unknot::desktop::DesktopPrefs {
                     notifications: loaded.prefs.notifications,
                     media_keys: loaded.prefs.media_keys,
+                    reminders: loaded.prefs.remind_course,
                 },
             ));
             let deps = AppDeps {
@@ -405,12 +375,64 @@ fn run_app(cli: &Cli, launched_at: Instant) -> anyhow::Result<ExitCode> {
             }
             let mut wrapper = EframeApp::new(app, launched_at, quit_after);
             wrapper.timing_log = timing_log;
+            wrapper.requests = primary.and_then(|primary| {
+                primary
+                    .serve(Arc::clone(&repaint_for_requests))
+                    .map_err(|error| log::warn!("later starts cannot reach this window: {error}"))
+                    .ok()
+            });
             Ok(Box::new(wrapper))
         }),
     )
     .map_err(|error| anyhow!("{error}"))
     .context("could not open the window")?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// What became of this start of the window.
+enum Started {
+    /// The only window on these files (with the means to hear later starts,
+    /// unless they could not be set up).
+    Alone(Option<single::Primary>),
+    /// Another window has the files and took this start's request.
+    HandedOver,
+}
+
+/// Becomes the one window on these files, or hands this start's request
+/// (come forward, or `--autoplay`) to the window that is.
+fn claim_instance(cli: &Cli, paths: &AppPaths) -> anyhow::Result<Started> {
+    let instance = single::InstancePaths::new(&single::runtime_dir(), &paths.data_dir);
+    let request = match &cli.autoplay {
+        Some(id) => single::Request::Autoplay {
+            id: id.clone(),
+            length_secs: cli.length_secs,
+        },
+        None => single::Request::Raise,
+    };
+    match single::claim(&instance, &request) {
+        Ok(single::Claim::First(primary)) => Ok(Started::Alone(Some(primary))),
+        Ok(single::Claim::HandedOver) => {
+            say(&format!(
+                "unknot: already open on {}; brought that window forward{}",
+                paths.data_dir.display(),
+                if cli.autoplay.is_some() {
+                    " and asked it to play"
+                } else {
+                    ""
+                }
+            ));
+            Ok(Started::HandedOver)
+        }
+        Err(error @ (single::SingleError::NoAnswer | single::SingleError::Refused(_))) => {
+            Err(error.into())
+        }
+        Err(error) => {
+            // Without the lock or socket a second window could open on the
+            // same files; that is better than no window at all.
+            log::warn!("could not check for another running unknot: {error}");
+            Ok(Started::Alone(None))
+        }
+    }
 }
 
 /// The app's own folders hold health notes: make ones left open by an older

@@ -106,10 +106,12 @@ fn desktop(bus: &Bus) -> (Arc<Desktop>, Receiver<()>) {
             wake: Arc::new(move || {
                 let _ = woken.lock().unwrap().send(());
             }),
+            autostart: None,
         },
         DesktopPrefs {
             notifications: true,
             media_keys: true,
+            reminders: false,
         },
     );
     while desktop.status() == DesktopStatus::Starting {
@@ -361,12 +363,14 @@ fn notifications_go_out_only_when_the_window_is_away_and_a_click_brings_it_back(
     desktop.configure(DesktopPrefs {
         notifications: false,
         media_keys: true,
+        reminders: false,
     });
     desktop.changed(&update(CueKind::HeatOff));
     // A marker after it, with notifications on again, arrives first.
     desktop.configure(DesktopPrefs {
         notifications: true,
         media_keys: true,
+        reminders: false,
     });
     desktop.changed(&update(CueKind::SkinCheck));
     let (_, summary, _) = received.recv_timeout(WAIT).expect("the marker arrives");
@@ -374,4 +378,236 @@ fn notifications_go_out_only_when_the_window_is_away_and_a_click_brings_it_back(
         summary, "Skin check",
         "the heat alarm went out while switched off"
     );
+}
+
+/// The fake notification service on `bus`, named and serving.
+fn notification_service(bus: &Bus) -> (Connection, Receiver<(u32, String, u8)>) {
+    let (sent, received) = mpsc::channel();
+    let server = zbus::blocking::connection::Builder::address(bus.address.as_str())
+        .unwrap()
+        .name("org.freedesktop.Notifications")
+        .unwrap()
+        .serve_at(
+            "/org/freedesktop/Notifications",
+            FakeNotifications {
+                sent: Mutex::new(sent),
+                next_id: Mutex::new(0),
+            },
+        )
+        .unwrap()
+        .build()
+        .unwrap();
+    (server, received)
+}
+
+/// Runs `unknot remind` on `data` with `bus` as the session bus.
+fn remind(bus: &Bus, data: &std::path::Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_unknot"))
+        .arg("--data-dir")
+        .arg(data)
+        .arg("remind")
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+        .output()
+        .unwrap()
+}
+
+fn write_prefs(data: &std::path::Path, reminders: bool, course_started: Option<chrono::NaiveDate>) {
+    let mut text = format!("schema_version = 1\nremind_course = {reminders}\n");
+    if let Some(day) = course_started {
+        text.push_str(&format!(
+            "\n[course]\nroutine_id = \"endorphin-15\"\nstarted_on = \"{day}\"\n"
+        ));
+    }
+    std::fs::create_dir_all(data.join("config")).unwrap();
+    std::fs::write(data.join("config/preferences.toml"), text).unwrap();
+}
+
+#[test]
+fn remind_notifies_only_when_a_course_session_is_due_and_reminders_are_on() {
+    use unknot::core::history::Outcome;
+    use unknot::store::history_db::{HistoryDb, NewSession};
+    let bus = Bus::start();
+    let (_server, received) = notification_service(&bus);
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let today = chrono::Local::now().date_naive();
+    let quiet = |output: &std::process::Output, case: &str| {
+        assert!(output.status.success(), "{case}: {output:?}");
+        assert!(output.stdout.is_empty(), "{case}: {output:?}");
+        assert!(
+            received.recv_timeout(Duration::from_millis(300)).is_err(),
+            "{case}: no notification"
+        );
+    };
+
+    // Never set up: nothing.
+    quiet(&remind(&bus, data), "no preferences");
+    // Reminders on, no course: nothing.
+    write_prefs(data, true, None);
+    quiet(&remind(&bus, data), "no course");
+    // A course whose first session is due today, reminders off: nothing.
+    write_prefs(data, false, Some(today));
+    quiet(&remind(&bus, data), "reminders off");
+
+    // Reminders on: one notification, the same line on standard output.
+    write_prefs(data, true, Some(today));
+    let output = remind(&bus, data);
+    assert!(output.status.success(), "{output:?}");
+    let (_, summary, urgency) = received.recv_timeout(WAIT).expect("a reminder");
+    assert_eq!(summary, "A course session is due today");
+    assert_eq!(urgency, 1);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("Session 1 of 4 of your course: Endorphin routine"),
+        "{stdout}"
+    );
+
+    // The first session done three days ago: the next is not due yet.
+    let started = chrono::Utc::now() - chrono::Duration::days(3);
+    let mut db = HistoryDb::open(&data.join("history.sqlite3"), "t")
+        .unwrap()
+        .db;
+    let id = db
+        .start_session(&NewSession {
+            routine_id: "endorphin-15".into(),
+            routine_name: "Endorphin routine".into(),
+            planned_secs: 900,
+            step_count: 9,
+            started_at: started,
+            regions: vec!["neck".into()],
+            heat_used: false,
+            pain_before: None,
+            owner: None,
+        })
+        .unwrap();
+    db.finish(
+        id,
+        Outcome::Completed,
+        900,
+        9,
+        started + chrono::Duration::minutes(15),
+    )
+    .unwrap();
+    drop(db);
+    let local_start = started.with_timezone(&chrono::Local).date_naive();
+    write_prefs(data, true, Some(local_start));
+    quiet(&remind(&bus, data), "not due");
+
+    // Started 17 days ago with one session done: three days overdue.
+    write_prefs(data, true, Some(local_start - chrono::Duration::days(14)));
+    let output = remind(&bus, data);
+    assert!(output.status.success(), "{output:?}");
+    let (_, summary, _) = received.recv_timeout(WAIT).expect("an overdue reminder");
+    assert!(summary.contains("overdue"), "{summary}");
+}
+
+#[test]
+fn remind_without_a_notification_service_says_so_and_fails() {
+    let bus = Bus::start();
+    let dir = tempfile::tempdir().unwrap();
+    write_prefs(dir.path(), true, Some(chrono::Local::now().date_naive()));
+    let output = remind(&bus, dir.path());
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("showing the reminder"), "{stderr}");
+    // --print needs no bus at all.
+    let printed = Command::new(env!("CARGO_BIN_EXE_unknot"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["remind", "--print"])
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .output()
+        .unwrap();
+    assert!(printed.status.success(), "{printed:?}");
+    assert!(String::from_utf8_lossy(&printed.stdout).contains("due today"));
+}
+
+mod single_instance {
+    use super::*;
+    use std::io::{Read as _, Write as _};
+    use unknot::single::{Claim, InstancePaths, Request, SingleError, claim};
+
+    fn paths(dir: &std::path::Path) -> InstancePaths {
+        let data = dir.join("data");
+        std::fs::create_dir_all(&data).unwrap();
+        InstancePaths::new(&dir.join("run"), &data)
+    }
+
+    #[test]
+    fn a_second_start_hands_its_request_to_the_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = paths(dir.path());
+        let Claim::First(primary) = claim(&paths, &Request::Raise).unwrap() else {
+            panic!("the first start is alone");
+        };
+        let (woken, wakes) = mpsc::channel();
+        let woken = Mutex::new(woken);
+        let requests = primary
+            .serve(Arc::new(move || {
+                let _ = woken.lock().unwrap().send(());
+            }))
+            .unwrap();
+        let request = Request::Autoplay {
+            id: "endorphin-15".into(),
+            length_secs: Some(1200),
+        };
+        assert!(matches!(
+            claim(&paths, &request).unwrap(),
+            Claim::HandedOver
+        ));
+        wakes.recv_timeout(WAIT).expect("the window is woken");
+        assert_eq!(requests.take(), vec![request]);
+
+        // Nonsense on the socket is answered with an error, and the
+        // listener keeps serving.
+        let mut stream = std::os::unix::net::UnixStream::connect(&paths.socket).unwrap();
+        stream.write_all(b"\xff\xfe rubbish\n").unwrap();
+        let mut reply = String::new();
+        stream.read_to_string(&mut reply).unwrap();
+        assert!(reply.starts_with("error"), "{reply}");
+        assert!(matches!(
+            claim(&paths, &Request::Raise).unwrap(),
+            Claim::HandedOver
+        ));
+        wakes.recv_timeout(WAIT).unwrap();
+        assert_eq!(requests.take(), vec![Request::Raise]);
+    }
+
+    #[test]
+    fn a_socket_left_by_a_killed_copy_does_not_block_the_next_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = paths(dir.path());
+        std::fs::create_dir_all(paths.socket.parent().unwrap()).unwrap();
+        // A dead copy's socket: bound, then its listener gone.
+        drop(std::os::unix::net::UnixListener::bind(&paths.socket).unwrap());
+        std::fs::write(&paths.lock, b"").unwrap();
+        assert!(matches!(
+            claim(&paths, &Request::Raise).unwrap(),
+            Claim::First(_)
+        ));
+    }
+
+    #[test]
+    fn a_running_copy_that_does_not_answer_is_reported_not_bypassed() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = paths(dir.path());
+        // Holds the lock and the socket but never answers (as if stopped).
+        let _frozen = claim(&paths, &Request::Raise).unwrap();
+        let error = claim(&paths, &Request::Raise).unwrap_err();
+        assert!(matches!(error, SingleError::NoAnswer), "{error}");
+        assert!(error.to_string().contains("not opening a second window"));
+    }
+
+    #[test]
+    fn different_data_folders_never_meet() {
+        let dir = tempfile::tempdir().unwrap();
+        let run = dir.path().join("run");
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        let first = claim(&InstancePaths::new(&run, &a), &Request::Raise).unwrap();
+        let second = claim(&InstancePaths::new(&run, &b), &Request::Raise).unwrap();
+        assert!(matches!(
+            (first, second),
+            (Claim::First(_), Claim::First(_))
+        ));
+    }
 }

@@ -48,10 +48,12 @@ fn unreachable_services(dir: &std::path::Path) -> (Arc<Speech>, Arc<Desktop>) {
         DesktopConfig {
             address: Some(format!("unix:path={}", dir.join("bus").display())),
             wake,
+            autostart: None,
         },
         DesktopPrefs {
             notifications: true,
             media_keys: true,
+            reminders: false,
         },
     );
     while !matches!(speech.status(), SpeechStatus::Unavailable(_))

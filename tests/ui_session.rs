@@ -54,3 +54,33 @@ fn stopping_without_heat_says_nothing_of_it_and_after_it_hurt_play_again_is_not_
     assert!(harness.query_by_label("Play again").is_none());
     harness.get_by_label("Back to routines");
 }
+
+#[test]
+fn a_later_start_plays_its_routine_but_never_replaces_an_open_session() {
+    let clock = ManualClock::new();
+    let (mut app, _) = app(&clock, AudioStatus::Ready);
+    app.handed_autoplay("no-such-routine", None);
+    assert_eq!(app.screen.name(), "library");
+    assert!(
+        app.notice
+            .as_deref()
+            .is_some_and(|notice| notice.contains("no-such-routine")),
+        "{:?}",
+        app.notice
+    );
+    app.handed_autoplay("quick-tension-break", None);
+    assert_eq!(app.screen.name(), "player");
+    app.handed_autoplay("endorphin-15", None);
+    let notice = app.notice.clone().unwrap_or_default();
+    assert!(notice.contains("a session is already open"), "{notice}");
+    let mut harness = harness(app);
+    harness.run();
+    // The first session plays on, and the notice is on screen.
+    match &harness.state().screen {
+        Screen::Player(player) => {
+            assert_eq!(player.conductor.update().routine, "Quick tension break");
+        }
+        other => panic!("expected the player, found {}", other.name()),
+    }
+    harness.get_by_label_contains("a session is already open");
+}

@@ -162,6 +162,9 @@ impl UnknotApp {
             return false;
         };
         desktop.set_focused(focused);
+        if let Some(problem) = desktop.take_reminder_problem() {
+            self.error_notice = Some(problem);
+        }
         let playing = match &self.screen {
             Screen::Player(player) => Some((player.token, &player.conductor)),
             _ => None,

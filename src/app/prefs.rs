@@ -59,13 +59,20 @@ impl UnknotApp {
         {
             speech.configure(&self.prefs.voice);
         }
-        if (self.prefs.notifications, self.prefs.media_keys)
-            != (before.notifications, before.media_keys)
-            && let Some(desktop) = &self.deps.desktop
+        if (
+            self.prefs.notifications,
+            self.prefs.media_keys,
+            self.prefs.remind_course,
+        ) != (
+            before.notifications,
+            before.media_keys,
+            before.remind_course,
+        ) && let Some(desktop) = &self.deps.desktop
         {
             desktop.configure(crate::desktop::DesktopPrefs {
                 notifications: self.prefs.notifications,
                 media_keys: self.prefs.media_keys,
+                reminders: self.prefs.remind_course,
             });
         }
         if let Some(saver) = &self.deps.prefs_saver {

@@ -223,6 +223,28 @@ impl UnknotApp {
         Ok(())
     }
 
+    /// A later start of the app asked to play `id`: play it, unless a
+    /// session or unsaved edits are open, which are never thrown away by a
+    /// second start; the notice says what happened instead.
+    pub fn handed_autoplay(&mut self, id: &str, length_secs: Option<u32>) {
+        let busy = match &self.screen {
+            Screen::Player(_) => Some("a session is already open"),
+            Screen::Editor(editor) if editor.has_changes() => {
+                Some("the editor has unsaved changes")
+            }
+            _ => None,
+        };
+        if let Some(busy) = busy {
+            self.notice = Some(format!(
+                "unknot was started again to play \"{id}\", but {busy}: finish or stop it first."
+            ));
+            return;
+        }
+        if let Err(error) = self.autoplay(id, length_secs) {
+            self.notice = Some(format!("unknot was started again, but {error}."));
+        }
+    }
+
     pub(super) fn start(
         &mut self,
         routine: Routine,

@@ -97,6 +97,41 @@ pub fn progress(plan: &CoursePlan, sessions: &[CourseSession], today: NaiveDate)
     }
 }
 
+/// What a login-time reminder says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reminder {
+    /// The notification's title.
+    pub summary: String,
+    /// Its text.
+    pub body: String,
+}
+
+/// The reminder to show today, if a session of the course is due or
+/// overdue; `None` when none is due or the course is complete.
+pub fn reminder(
+    plan: &CoursePlan,
+    routine_name: &str,
+    sessions: &[CourseSession],
+    today: NaiveDate,
+) -> Option<Reminder> {
+    let progress = progress(plan, sessions, today);
+    if !progress.due_today {
+        return None;
+    }
+    let suggested = *suggested_dates(plan.started_on).get(progress.done)?;
+    let late = (today - suggested).num_days();
+    let summary = match late {
+        ..=0 => "A course session is due today".to_owned(),
+        1 => "A course session is a day overdue".to_owned(),
+        days => format!("A course session is {days} days overdue"),
+    };
+    let body = format!(
+        "Session {} of {COURSE_SESSIONS} of your course: {routine_name}. Open unknot when you have a quiet moment.",
+        progress.done + 1
+    );
+    Some(Reminder { summary, body })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +156,31 @@ mod tests {
             started_at: None,
             no_relief_shown: false,
         }
+    }
+
+    #[test]
+    fn the_reminder_says_due_or_overdue_and_nothing_otherwise() {
+        let plan = plan();
+        let first = reminder(&plan, "Endorphin routine", &[], day("2026-11-02"));
+        assert_eq!(
+            first.map(|r| r.summary),
+            Some("A course session is due today".to_owned())
+        );
+        let done = [session("2026-11-02", None, None)];
+        assert_eq!(reminder(&plan, "E", &done, day("2026-11-10")), None);
+        let late = reminder(&plan, "Endorphin routine", &done, day("2026-11-19"));
+        assert_eq!(
+            late.as_ref().map(|r| r.summary.as_str()),
+            Some("A course session is 3 days overdue")
+        );
+        assert!(late.is_some_and(|r| r.body.starts_with("Session 2 of 4")));
+        let one_day = reminder(&plan, "E", &done, day("2026-11-17"));
+        assert!(one_day.is_some_and(|r| r.summary.contains("a day overdue")));
+        let all: Vec<CourseSession> = ["2026-11-02", "2026-11-16", "2026-11-30", "2026-12-14"]
+            .iter()
+            .map(|date| session(date, None, None))
+            .collect();
+        assert_eq!(reminder(&plan, "E", &all, day("2027-01-20")), None);
     }
 
     #[test]

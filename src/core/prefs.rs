@@ -214,6 +214,9 @@ pub struct Preferences {
     pub notifications: bool,
     /// Media keys and headset buttons control the session.
     pub media_keys: bool,
+    /// At login, a notification when a course session is due (`unknot
+    /// remind`, from an autostart entry that exists only while this is on).
+    pub remind_course: bool,
 }
 
 /// How the voice speaks, and what it says.
@@ -265,6 +268,7 @@ impl Default for Preferences {
             voice: VoicePrefs::default(),
             notifications: true,
             media_keys: true,
+            remind_course: false,
         }
     }
 }

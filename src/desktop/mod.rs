@@ -7,6 +7,7 @@
 //! the thread says so once and drops every message, and the tones and the
 //! window carry on as before.
 
+pub mod autostart;
 pub mod mpris;
 pub mod notify;
 
@@ -22,7 +23,7 @@ use crate::conductor::{ControlHandle, Update};
 use crate::core::engine::{CueKind, Ending, Phase};
 
 /// The app's id: the window's, the desktop entry's and the bus name's.
-pub const APP_ID: &str = "unknot";
+pub const APP_ID: &str = "io.github.unknot.Unknot";
 /// The longest any call to the bus may take before it is given up.
 pub const BUS_TIMEOUT: Duration = Duration::from_secs(3);
 
@@ -44,6 +45,8 @@ pub struct DesktopPrefs {
     pub notifications: bool,
     /// Publish the media-player interface while a session is open.
     pub media_keys: bool,
+    /// Keep the login-time course reminder's autostart entry.
+    pub reminders: bool,
 }
 
 enum Message {
@@ -63,6 +66,8 @@ pub struct Desktop {
     notified: Arc<Mutex<Vec<notify::Sent>>>,
     /// Set when a notification or the player asks for the window.
     raise: Arc<AtomicBool>,
+    /// Why the reminder's autostart entry could not be written or removed.
+    reminder_problem: Arc<Mutex<Option<String>>>,
 }
 
 /// How to reach the bus and bring the window forward.
@@ -72,6 +77,9 @@ pub struct DesktopConfig {
     /// Wakes the window: the status changed, or something asked for the
     /// window to come forward (see [`Desktop::take_raise`]).
     pub wake: Arc<dyn Fn() + Send + Sync>,
+    /// The course reminder's autostart entry, kept in step with
+    /// [`DesktopPrefs::reminders`]; `None` leaves autostart alone.
+    pub autostart: Option<autostart::Autostart>,
 }
 
 impl Desktop {
@@ -82,11 +90,13 @@ impl Desktop {
         let focused = Arc::new(AtomicBool::new(true));
         let notified = Arc::new(Mutex::new(Vec::new()));
         let raise = Arc::new(AtomicBool::new(false));
+        let reminder_problem = Arc::new(Mutex::new(None));
         let _ = sender.send(Message::Configure(prefs));
         let spawned = {
             let raise = Arc::clone(&raise);
             let status = Arc::clone(&status);
             let notified = Arc::clone(&notified);
+            let problem = Arc::clone(&reminder_problem);
             thread::Builder::new()
                 .name("unknot-desktop".into())
                 .spawn(move || {
@@ -95,7 +105,12 @@ impl Desktop {
                         raise.store(true, Ordering::Relaxed);
                         wake();
                     });
-                    run(&config, &raise, &receiver, &status, &notified);
+                    let shared = Shared {
+                        status: &status,
+                        notified: &notified,
+                        reminder_problem: &problem,
+                    };
+                    run(&config, &raise, &receiver, &shared);
                 })
         };
         if let Err(error) = spawned {
@@ -108,7 +123,16 @@ impl Desktop {
             focused,
             notified,
             raise,
+            reminder_problem,
         }
+    }
+
+    /// Why the reminder's login entry could not be changed, once.
+    pub fn take_reminder_problem(&self) -> Option<String> {
+        self.reminder_problem
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
     }
 
     /// Whether something asked for the window to come forward since the
@@ -183,13 +207,39 @@ fn connect(address: Option<&str>) -> zbus::Result<Connection> {
     builder.method_timeout(BUS_TIMEOUT).build()
 }
 
+/// What the desktop thread shares with the window.
+struct Shared<'a> {
+    status: &'a Mutex<DesktopStatus>,
+    notified: &'a Mutex<Vec<notify::Sent>>,
+    reminder_problem: &'a Mutex<Option<String>>,
+}
+
+/// Writes or removes the reminder's autostart entry; a failure is kept for
+/// the window to show.
+fn sync_autostart(config: &DesktopConfig, prefs: DesktopPrefs, shared: &Shared<'_>) {
+    let Some(entry) = &config.autostart else {
+        return;
+    };
+    if let Err(error) = entry.apply(prefs.reminders) {
+        let action = if prefs.reminders { "set up" } else { "removed" };
+        log::warn!("course reminder: {error}");
+        *shared
+            .reminder_problem
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(format!(
+            "The login reminder could not be {action}: {error}."
+        ));
+        (config.wake)();
+    }
+}
+
 fn run(
     config: &DesktopConfig,
     raise: &Arc<dyn Fn() + Send + Sync>,
     receiver: &Receiver<Message>,
-    status: &Mutex<DesktopStatus>,
-    notified: &Mutex<Vec<notify::Sent>>,
+    shared: &Shared<'_>,
 ) {
+    let (status, notified) = (shared.status, shared.notified);
     let set_status = |value: DesktopStatus| {
         *status.lock().unwrap_or_else(PoisonError::into_inner) = value;
         (config.wake)();
@@ -204,8 +254,10 @@ fn run(
             set_status(DesktopStatus::Unavailable(error.to_string()));
             // Keep answering so senders never notice.
             while let Ok(message) = receiver.recv() {
-                if matches!(message, Message::Shutdown) {
-                    return;
+                match message {
+                    Message::Shutdown => return,
+                    Message::Configure(new) => sync_autostart(config, new, shared),
+                    _ => {}
                 }
             }
             return;
@@ -216,12 +268,18 @@ fn run(
     let mut prefs = DesktopPrefs {
         notifications: true,
         media_keys: true,
+        reminders: false,
     };
     let mut published = false;
+    let mut configured = false;
     let mut heat_notice = None;
     while let Ok(message) = receiver.recv() {
         match message {
             Message::Configure(new) => {
+                if new.reminders != prefs.reminders || !configured {
+                    sync_autostart(config, new, shared);
+                    configured = true;
+                }
                 prefs = new;
                 let open = lock_now(&now).handle.is_some();
                 if prefs.media_keys && open && !published {

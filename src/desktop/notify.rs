@@ -55,6 +55,16 @@ trait Notifications {
     fn action_invoked(&self, id: u32, action_key: String) -> zbus::Result<()>;
 }
 
+/// Shows one notification and returns at once (for `unknot remind`, which
+/// exits straight after): clicking it opens the app through its desktop entry.
+pub fn send_once(connection: &Connection, summary: &str, body: &str) -> zbus::Result<u32> {
+    let proxy = NotificationsProxyBlocking::new(connection)?;
+    let mut hints = HashMap::new();
+    hints.insert("urgency", Value::from(1_u8));
+    hints.insert("desktop-entry", Value::from(super::APP_ID));
+    proxy.notify("unknot", 0, super::APP_ID, summary, body, &[], hints, -1)
+}
+
 /// Sends notifications and listens for clicks on them.
 pub struct Notifier {
     connection: Connection,

@@ -731,35 +731,7 @@ impl HistoryDb {
         routine_id: &str,
         since: chrono::NaiveDate,
     ) -> Result<Vec<crate::core::course::CourseSession>, HistoryError> {
-        let mut statement = self.conn.prepare_cached(
-            "SELECT local_date, pain_before, pain_after, started_at FROM sessions
-             WHERE routine_id = ?1 AND outcome = 'completed' AND local_date >= ?2
-             ORDER BY started_at, id",
-        )?;
-        let rows = statement.query_map(
-            params![routine_id, since.format("%Y-%m-%d").to_string()],
-            |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, Option<u8>>(1)?,
-                    row.get::<_, Option<u8>>(2)?,
-                    row.get::<_, String>(3)?,
-                ))
-            },
-        )?;
-        let mut sessions = Vec::new();
-        for row in rows {
-            let (date, pain_before, pain_after, started_at) = row?;
-            if let Ok(date) = chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d") {
-                sessions.push(crate::core::course::CourseSession {
-                    date,
-                    started_at: parse_timestamp(&started_at),
-                    pain_before,
-                    pain_after,
-                });
-            }
-        }
-        Ok(sessions)
+        course_sessions(&self.conn, routine_id, since)
     }
 
     /// When heat was last used: the end (or last heartbeat) of the latest
@@ -1025,6 +997,44 @@ fn side_files(path: &Path) -> [PathBuf; 2] {
         path.with_file_name(format!("{name}-wal")),
         path.with_file_name(format!("{name}-shm")),
     ]
+}
+
+/// Completed sessions of a routine on or after a local date, oldest first,
+/// from any connection (a read-only one for `unknot remind`).
+pub fn course_sessions(
+    conn: &Connection,
+    routine_id: &str,
+    since: chrono::NaiveDate,
+) -> Result<Vec<crate::core::course::CourseSession>, HistoryError> {
+    let mut statement = conn.prepare_cached(
+        "SELECT local_date, pain_before, pain_after, started_at FROM sessions
+         WHERE routine_id = ?1 AND outcome = 'completed' AND local_date >= ?2
+         ORDER BY started_at, id",
+    )?;
+    let rows = statement.query_map(
+        params![routine_id, since.format("%Y-%m-%d").to_string()],
+        |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, Option<u8>>(1)?,
+                row.get::<_, Option<u8>>(2)?,
+                row.get::<_, String>(3)?,
+            ))
+        },
+    )?;
+    let mut sessions = Vec::new();
+    for row in rows {
+        let (date, pain_before, pain_after, started_at) = row?;
+        if let Ok(date) = chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d") {
+            sessions.push(crate::core::course::CourseSession {
+                date,
+                started_at: parse_timestamp(&started_at),
+                pain_before,
+                pain_after,
+            });
+        }
+    }
+    Ok(sessions)
 }
 
 /// A history opened for reading only. When its log could not be read in

@@ -354,4 +354,12 @@ fn voice_ui(
         .on_hover_text(
             "Play/pause, next and previous pause, skip and go back while a session is open",
         );
+    ui.checkbox(
+        &mut edited.remind_course,
+        "Remind me when a course session is due",
+    )
+    .on_hover_text(
+        "At login, a notification when a session of your course plan is due or overdue. \
+         Nothing keeps running in the background; turning this off removes the login entry.",
+    );
 }

@@ -21,6 +21,8 @@ pub struct EframeApp {
     closing: bool,
     /// The title last given to the window.
     title: String,
+    /// Requests from later starts of the app (come forward, play a routine).
+    pub requests: Option<crate::single::Requests>,
 }
 
 impl EframeApp {
@@ -39,6 +41,7 @@ impl EframeApp {
             frames_drawn: 0,
             closing: false,
             title: "unknot".to_owned(),
+            requests: None,
         }
     }
 }
@@ -83,8 +86,16 @@ impl eframe::App for EframeApp {
         // Runs even while the window is hidden, so a finished session is noticed.
         self.app.check_session_end();
         let focused = ctx.input(|input| input.viewport().focused.unwrap_or(input.focused));
-        if self.app.sync_desktop(focused) {
-            // A notification or the desktop's player asked for the window.
+        let mut raise = self.app.sync_desktop(focused);
+        for request in self.requests.iter().flat_map(crate::single::Requests::take) {
+            // Another start of the app on the same files.
+            raise = true;
+            if let crate::single::Request::Autoplay { id, length_secs } = request {
+                self.app.handed_autoplay(&id, length_secs);
+            }
+        }
+        if raise {
+            // A notification, the desktop's player or another start asked for the window.
             ctx.send_viewport_cmd(egui::ViewportCommand::Minimized(false));
             ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
         }
