@@ -103,14 +103,23 @@ else
   fail "no window for the kill test"
 fi
 
-# 4. A frozen copy (SIGSTOP) keeps its session: a second copy started
-#    meanwhile leaves it running, and it finishes normally once thawed.
+# 4. A frozen copy (SIGSTOP) keeps its session: a second start meanwhile
+#    opens no second window and leaves it running, and it finishes normally
+#    once thawed.
 "$binary" --data-dir "$data" --autoplay evening-wind-down --quit-after-secs 14 >"$out/frozen.log" 2>&1 &
 app=$!
 if wait_for_window >/dev/null; then
   sleep 3
   kill -STOP "$app"
-  "$binary" --data-dir "$data" --quit-after-secs 3 >"$out/second.log" 2>&1 || fail "second copy failed"
+  # One window per set of files: the second start finds the frozen one
+  # holding them, gets no answer, says so and opens nothing.
+  if "$binary" --data-dir "$data" --quit-after-secs 3 >"$out/second.log" 2>&1; then
+    fail "a second copy opened beside the frozen one"
+  elif grep -q 'did not answer' "$out/second.log"; then
+    echo "smoke: a second start beside a frozen copy said so and opened no window"
+  else
+    fail "second copy: $(tail -n 1 "$out/second.log")"
+  fi
   during=$("$binary" --data-dir "$data" history export --format csv | grep ',evening-wind-down,' || true)
   kill -CONT "$app"
   wait "$app" || fail "the thawed copy exited with an error"
