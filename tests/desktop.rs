@@ -311,21 +311,7 @@ fn update(kind: CueKind) -> Update {
 #[test]
 fn notifications_go_out_only_when_the_window_is_away_and_a_click_brings_it_back() {
     let bus = Bus::start();
-    let (sent, received) = mpsc::channel();
-    let server = zbus::blocking::connection::Builder::address(bus.address.as_str())
-        .unwrap()
-        .name("org.freedesktop.Notifications")
-        .unwrap()
-        .serve_at(
-            "/org/freedesktop/Notifications",
-            FakeNotifications {
-                sent: Mutex::new(sent),
-                next_id: Mutex::new(0),
-            },
-        )
-        .unwrap()
-        .build()
-        .unwrap();
+    let (server, received) = notification_service(&bus);
     let (desktop, wakes) = desktop(&bus);
 
     // In front: the window itself shows the skin check, no notification.
