@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark of the release binary under Xvfb. Prints figures; asserts nothing.
+#   - unknot playing beside Workrave (CPU, RssAnon, ms per frame), drawn the
+#     automatic way and then forced through OpenGL (scripts/bench-peer.sh)
 #   - time from launch to the first drawn frame (5 launches)
 #   - memory (total RSS and the process's own anonymous RssAnon) while a routine plays
 #   - CPU used over 60 s of playback, as % of one core
@@ -7,9 +9,11 @@
 #     (p50 / p99 / max over a routine of many 1-second steps)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh test
+bash scripts/install-deps.sh bench
 cargo build --release --locked
 binary=target/release/unknot
+bash scripts/bench-peer.sh "$binary"
+bash scripts/bench-peer.sh "$binary" --drawing gl
 source scripts/xvfb.sh
 work=$(mktemp -d)
 trap 'stop_xvfb; rm -rf "$work"' EXIT

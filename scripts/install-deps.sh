@@ -2,7 +2,8 @@
 # Installs the system packages unknot needs on Debian or Ubuntu, only if missing.
 #   bash scripts/install-deps.sh        # to build and run the app
 #   bash scripts/install-deps.sh package  # also what `make deb` and its check use
-#   bash scripts/install-deps.sh test   # also what the tests and benchmarks use
+#   bash scripts/install-deps.sh test   # also what the tests use
+#   bash scripts/install-deps.sh bench  # also Workrave, the benchmark's peer
 set -euo pipefail
 
 mode=${1:-run}
@@ -15,6 +16,12 @@ if [ "$mode" = package ] || [ "$mode" = test ]; then
   # make deb: dpkg-shlibdeps for the dependencies, and the validators
   # distributions use; the package check starts the window under Xvfb.
   packages+=(dpkg-dev desktop-file-utils appstream xvfb xdotool imagemagick x11-utils)
+fi
+if [ "$mode" = bench ]; then
+  # make bench measures the app beside Workrave, a break reminder, each on
+  # its own X display; it also uses everything the tests use.
+  mode=test
+  packages+=(workrave)
 fi
 if [ "$mode" = test ]; then
   # The speech tests run a private speech service whose sound goes to a

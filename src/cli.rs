@@ -36,6 +36,14 @@ pub struct Cli {
     /// Write how late each cue fired to this file when the app closes.
     #[arg(long, hide = true)]
     pub timing_log: Option<PathBuf>,
+    /// How to draw the window: automatic (OpenGL on a graphics card, the
+    /// processor when OpenGL would run on the processor anyway), gl, or
+    /// processor. Overrides the setting.
+    #[arg(long, value_name = "HOW", value_parser = ["automatic", "gl", "processor"])]
+    pub drawing: Option<String>,
+    /// Print the OpenGL renderer's name and exit (used at start-up).
+    #[arg(long, hide = true)]
+    pub probe_gl: bool,
     /// A subcommand; without one, the window opens.
     #[command(subcommand)]
     pub command: Option<Commands>,

@@ -16,6 +16,7 @@ pub mod glyphs;
 pub mod library;
 pub mod paths;
 pub mod remind;
+pub mod render;
 pub mod single;
 pub mod speech;
 pub mod store;

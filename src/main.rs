@@ -12,10 +12,11 @@ use unknot::app::{AppDeps, UnknotApp};
 use unknot::audio::{AudioPlayer, CueSink};
 use unknot::cli::{Cli, Commands, ExportFormat, HistoryAction};
 use unknot::clock::MonotonicClock;
-use unknot::core::prefs::Preferences;
+use unknot::core::prefs::{Drawing, Preferences};
 use unknot::core::routine::format_clock;
 use unknot::library;
 use unknot::paths::AppPaths;
+use unknot::render;
 use unknot::single;
 use unknot::store;
 use unknot::ui::{self, EframeApp};
@@ -30,6 +31,9 @@ fn main() -> ExitCode {
         log::error!("{} failed: {info}", thread.name().unwrap_or("a thread"));
     }));
     let cli = Cli::parse();
+    if cli.probe_gl {
+        return render::choice::probe_main();
+    }
     let result = match cli.command {
         Some(Commands::Check { ref files, lint }) => check(files, lint),
         Some(Commands::Show {
@@ -267,6 +271,17 @@ fn run_app(cli: &Cli, launched_at: Instant) -> anyhow::Result<ExitCode> {
     if let Some(notice) = &loaded.notice {
         log::warn!("{notice}");
     }
+    let drawing = cli
+        .drawing
+        .as_deref()
+        .and_then(render::choice::parse_drawing)
+        .unwrap_or(loaded.prefs.drawing);
+    // Asked in a child process while the window is prepared here.
+    let probe = (drawing == Drawing::Automatic).then(|| {
+        std::env::current_exe()
+            .map_err(|error| format!("the program's path: {error}"))
+            .and_then(|program| render::choice::Probe::start(&program))
+    });
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("unknot")
         .with_app_id(unknot::desktop::APP_ID)
@@ -300,93 +315,148 @@ fn run_app(cli: &Cli, launched_at: Instant) -> anyhow::Result<ExitCode> {
         )),
         _ => None,
     };
-    let autoplay = cli.autoplay.clone();
-    let open = cli.open.clone();
-    let length_secs = cli.length_secs;
-    let quit_after = cli.quit_after_secs.map(Duration::from_secs_f64);
-    let timing_log = cli.timing_log.clone();
-    eframe::run_native(
-        "unknot",
-        options,
-        Box::new(move |cc| {
-            ui::theme::apply(&cc.egui_ctx);
-            let repaint = ui::repaint_handle(&cc.egui_ctx);
-            let repaint_for_requests = Arc::clone(&repaint);
-            let audio = Arc::new(AudioPlayer::start(Arc::clone(&repaint)));
-            let prefs_path_for_messages = prefs_path.clone();
-            let prefs_saver = prefs_path.map(|path| {
-                store::prefs_store::PrefsSaver::start(path, loaded.may_save, Arc::clone(&repaint))
-            });
-            let status_source = Arc::clone(&audio);
-            let speech = Arc::new(unknot::speech::Speech::start(
-                unknot::speech::SpeechConfig::from_env(),
-                &loaded.prefs.voice,
-                Arc::clone(&repaint),
-            ));
-            let desktop = Arc::new(unknot::desktop::Desktop::start(
-                unknot::desktop::DesktopConfig {
-                    address: None,
-                    wake: Arc::clone(&repaint),
-                    autostart,
-                },
-                unknot::desktop::DesktopPrefs {
-                    notifications: loaded.prefs.notifications,
-                    media_keys: loaded.prefs.media_keys,
-                    reminders: loaded.prefs.remind_course,
-                },
-            ));
-            let deps = AppDeps {
-                library,
-                clock: Arc::new(MonotonicClock::new()),
-                cues: audio as Arc<dyn CueSink>,
-                audio_status: Box::new(move || status_source.status()),
-                prefs: loaded.prefs,
-                prefs_saver,
-                startup_notice: loaded.notice,
-                disk: match store::disk::DiskWorker::start(
-                    routines_dir.clone(),
-                    Arc::clone(&repaint),
-                ) {
-                    Ok(worker) => Some(worker),
-                    Err(error) => {
-                        log::error!("could not start the file thread: {error}");
-                        None
-                    }
-                },
-                user_routines_dir: routines_dir,
-                prefs_path: prefs_path_for_messages,
-                history: history_path.map(|path| {
-                    store::history_worker::HistoryWorker::start(
-                        path,
-                        stamp.clone(),
-                        Arc::clone(&repaint),
-                    )
-                }),
-                speech: Some(speech),
-                desktop: Some(desktop),
-            };
-            let mut app = UnknotApp::new(deps, repaint);
-            if let Some(id) = &autoplay {
-                app.autoplay(id, length_secs).map_err(|e| anyhow!(e))?;
-            }
-            if let Some(screen) = &open {
-                app.open_screen(screen)
-                    .map_err(|e| anyhow!("--open: {e}"))?;
-            }
-            let mut wrapper = EframeApp::new(app, launched_at, quit_after);
-            wrapper.timing_log = timing_log;
-            wrapper.requests = primary.and_then(|primary| {
-                primary
-                    .serve(Arc::clone(&repaint_for_requests))
-                    .map_err(|error| log::warn!("later starts cannot reach this window: {error}"))
-                    .ok()
-            });
-            Ok(Box::new(wrapper))
-        }),
-    )
-    .map_err(|error| anyhow!("{error}"))
-    .context("could not open the window")?;
+    let parts = AppParts {
+        library,
+        loaded,
+        prefs_path,
+        history_path,
+        routines_dir,
+        stamp,
+        autostart,
+        autoplay: cli.autoplay.clone(),
+        open: cli.open.clone(),
+        length_secs: cli.length_secs,
+        quit_after: cli.quit_after_secs.map(Duration::from_secs_f64),
+        timing_log: cli.timing_log.clone(),
+        primary,
+        launched_at,
+    };
+    let (painter, why) = render::choice::decide(drawing, || match probe {
+        Some(Ok(probe)) => probe.wait(render::choice::PROBE_TIMEOUT),
+        Some(Err(why)) => Err(why),
+        None => Err("not asked".to_owned()),
+    });
+    log::info!("drawing with {why}");
+    match painter {
+        render::choice::Painter::Gl => eframe::run_native(
+            "unknot",
+            options,
+            Box::new(move |cc| Ok(Box::new(build_app(&cc.egui_ctx, parts)?))),
+        )
+        .map_err(|error| anyhow!("{error}"))
+        .context("could not open the window")?,
+        render::choice::Painter::Processor => {
+            let ctx = egui::Context::default();
+            let app = build_app(&ctx, parts)?.with_direct_title();
+            render::shell::run(ctx, options.viewport, move |_| app)
+                .context("could not open the window")?;
+        }
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Everything the window's app is made from, gathered before the window opens.
+struct AppParts {
+    library: library::Library,
+    loaded: store::prefs_store::Loaded,
+    prefs_path: Option<PathBuf>,
+    history_path: Option<PathBuf>,
+    routines_dir: Option<PathBuf>,
+    stamp: String,
+    autostart: Option<unknot::desktop::autostart::Autostart>,
+    autoplay: Option<String>,
+    open: Option<String>,
+    length_secs: Option<u32>,
+    quit_after: Option<Duration>,
+    timing_log: Option<PathBuf>,
+    primary: Option<single::Primary>,
+    launched_at: Instant,
+}
+
+/// Starts the app's threads and makes the app, for either painter.
+fn build_app(ctx: &egui::Context, parts: AppParts) -> anyhow::Result<EframeApp> {
+    let AppParts {
+        library,
+        loaded,
+        prefs_path,
+        history_path,
+        routines_dir,
+        stamp,
+        autostart,
+        autoplay,
+        open,
+        length_secs,
+        quit_after,
+        timing_log,
+        primary,
+        launched_at,
+    } = parts;
+    ui::theme::apply(ctx);
+    let repaint = ui::repaint_handle(ctx);
+    let repaint_for_requests = Arc::clone(&repaint);
+    let audio = Arc::new(AudioPlayer::start(Arc::clone(&repaint)));
+    let prefs_path_for_messages = prefs_path.clone();
+    let prefs_saver = prefs_path.map(|path| {
+        store::prefs_store::PrefsSaver::start(path, loaded.may_save, Arc::clone(&repaint))
+    });
+    let status_source = Arc::clone(&audio);
+    let speech = Arc::new(unknot::speech::Speech::start(
+        unknot::speech::SpeechConfig::from_env(),
+        &loaded.prefs.voice,
+        Arc::clone(&repaint),
+    ));
+    let desktop = Arc::new(unknot::desktop::Desktop::start(
+        unknot::desktop::DesktopConfig {
+            address: None,
+            wake: Arc::clone(&repaint),
+            autostart,
+        },
+        unknot::desktop::DesktopPrefs {
+            notifications: loaded.prefs.notifications,
+            media_keys: loaded.prefs.media_keys,
+            reminders: loaded.prefs.remind_course,
+        },
+    ));
+    let deps = AppDeps {
+        library,
+        clock: Arc::new(MonotonicClock::new()),
+        cues: audio as Arc<dyn CueSink>,
+        audio_status: Box::new(move || status_source.status()),
+        prefs: loaded.prefs,
+        prefs_saver,
+        startup_notice: loaded.notice,
+        disk: match store::disk::DiskWorker::start(routines_dir.clone(), Arc::clone(&repaint)) {
+            Ok(worker) => Some(worker),
+            Err(error) => {
+                log::error!("could not start the file thread: {error}");
+                None
+            }
+        },
+        user_routines_dir: routines_dir,
+        prefs_path: prefs_path_for_messages,
+        history: history_path.map(|path| {
+            store::history_worker::HistoryWorker::start(path, stamp.clone(), Arc::clone(&repaint))
+        }),
+        speech: Some(speech),
+        desktop: Some(desktop),
+    };
+    let mut app = UnknotApp::new(deps, repaint);
+    if let Some(id) = &autoplay {
+        app.autoplay(id, length_secs).map_err(|e| anyhow!(e))?;
+    }
+    if let Some(screen) = &open {
+        app.open_screen(screen)
+            .map_err(|e| anyhow!("--open: {e}"))?;
+    }
+    let mut wrapper = EframeApp::new(app, launched_at, quit_after);
+    wrapper.timing_log = timing_log;
+    wrapper.requests = primary.and_then(|primary| {
+        primary
+            .serve(Arc::clone(&repaint_for_requests))
+            .map_err(|error| log::warn!("later starts cannot reach this window: {error}"))
+            .ok()
+    });
+    Ok(wrapper)
 }
 
 /// What became of this start of the window.

@@ -33,6 +33,20 @@ pub enum ThemeChoice {
     Light,
 }
 
+/// How the window is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Drawing {
+    /// The graphics card through OpenGL when there is one; the processor
+    /// when OpenGL itself runs on the processor (no usable graphics card).
+    #[default]
+    Automatic,
+    /// Always OpenGL.
+    Gl,
+    /// Always the app's own drawing on the processor.
+    Processor,
+}
+
 /// Which length the setup screen starts at for a routine not set up before.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -217,6 +231,8 @@ pub struct Preferences {
     /// At login, a notification when a course session is due (`unknot
     /// remind`, from an autostart entry that exists only while this is on).
     pub remind_course: bool,
+    /// How the window is drawn (read at start-up).
+    pub drawing: Drawing,
 }
 
 /// How the voice speaks, and what it says.
@@ -269,6 +285,7 @@ impl Default for Preferences {
             notifications: true,
             media_keys: true,
             remind_course: false,
+            drawing: Drawing::Automatic,
         }
     }
 }

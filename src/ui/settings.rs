@@ -7,7 +7,8 @@ use super::theme;
 use crate::app::{Command, PrefsCommand};
 use crate::core::engine::CueKind;
 use crate::core::prefs::{
-    LengthMode, MAX_LEAD_IN_SECS, MAX_TRANSITION_SECS, Preferences, ThemeChoice, UI_SCALE_RANGE,
+    Drawing, LengthMode, MAX_LEAD_IN_SECS, MAX_TRANSITION_SECS, Preferences, ThemeChoice,
+    UI_SCALE_RANGE,
 };
 use crate::core::scale::{MAX_LENGTH_SECS, MIN_LENGTH_SECS};
 use crate::speech::SpeechStatus;
@@ -167,6 +168,18 @@ pub fn settings_ui(
                     ui.radio_value(&mut edited.theme, ThemeChoice::System, "Follow the system");
                     ui.radio_value(&mut edited.theme, ThemeChoice::Dark, "Dark");
                     ui.radio_value(&mut edited.theme, ThemeChoice::Light, "Light");
+                });
+                ui.end_row();
+                ui.label("Drawing");
+                ui.horizontal_wrapped(|ui| {
+                    ui.radio_value(&mut edited.drawing, Drawing::Automatic, "Automatic")
+                        .on_hover_text(
+                            "The graphics card when there is one; otherwise the app draws only \
+                             what changed, which is lighter than OpenGL on the processor.",
+                        );
+                    ui.radio_value(&mut edited.drawing, Drawing::Gl, "Graphics card (OpenGL)");
+                    ui.radio_value(&mut edited.drawing, Drawing::Processor, "Processor");
+                    ui.label(RichText::new("from the next start").color(muted));
                 });
                 ui.end_row();
                 ui.label("Text and controls size");

@@ -17,12 +17,18 @@ pub struct EframeApp {
     /// Where to write cue lateness when the app closes (benchmarks).
     pub timing_log: Option<PathBuf>,
     frames_drawn: u64,
+    /// When each frame was drawn, kept only for the timing log (benchmarks).
+    frame_times: Vec<Duration>,
     /// The window is closing on purpose (a confirmed quit, or `quit_after`).
     closing: bool,
     /// The title last given to the window.
     title: String,
     /// Requests from later starts of the app (come forward, play a routine).
     pub requests: Option<crate::single::Requests>,
+    /// The window loop sets the title itself ([`crate::render::shell`]);
+    /// otherwise it goes to eframe as a viewport command.
+    direct_title: bool,
+    pending_title: Option<String>,
 }
 
 impl EframeApp {
@@ -39,10 +45,20 @@ impl EframeApp {
             quit_after,
             timing_log: None,
             frames_drawn: 0,
+            frame_times: Vec::new(),
             closing: false,
             title: "unknot".to_owned(),
             requests: None,
+            direct_title: false,
+            pending_title: None,
         }
+    }
+
+    /// Titles are taken with [`crate::render::shell::ShellApp::take_title`]
+    /// instead of sent to eframe (which costs two extra frames a change).
+    pub fn with_direct_title(mut self) -> Self {
+        self.direct_title = true;
+        self
     }
 }
 
@@ -83,6 +99,47 @@ impl eframe::App for EframeApp {
     }
 
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.step_logic(ctx);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.finish();
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.draw(ui);
+    }
+}
+
+impl crate::render::shell::ShellApp for EframeApp {
+    fn logic(&mut self, ctx: &egui::Context) {
+        self.step_logic(ctx);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui) {
+        self.draw(ui);
+    }
+
+    fn clear_color(&self, visuals: &egui::Visuals) -> egui::Color32 {
+        visuals.panel_fill
+    }
+
+    fn take_title(&mut self) -> Option<String> {
+        self.pending_title.take()
+    }
+
+    fn max_texture_side(&self) -> usize {
+        MAX_TEXTURE_SIDE
+    }
+
+    fn on_exit(&mut self) {
+        self.finish();
+    }
+}
+
+impl EframeApp {
+    /// Every pass, even while the window is hidden.
+    fn step_logic(&mut self, ctx: &egui::Context) {
         // Runs even while the window is hidden, so a finished session is noticed.
         self.app.check_session_end();
         let focused = ctx.input(|input| input.viewport().focused.unwrap_or(input.focused));
@@ -101,7 +158,11 @@ impl eframe::App for EframeApp {
         }
         let title = self.app.window_title();
         if title != self.title {
-            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            if self.direct_title {
+                self.pending_title = Some(title.clone());
+            } else {
+                ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            }
             self.title = title;
         }
         if let Some(attention) = self.app.attention_change() {
@@ -147,7 +208,8 @@ impl eframe::App for EframeApp {
         }
     }
 
-    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+    /// The window is closing.
+    fn finish(&mut self) {
         self.app.shutdown();
         let seconds = self.launched_at.elapsed().as_secs_f64();
         log::info!(
@@ -178,18 +240,25 @@ impl eframe::App for EframeApp {
                 ));
             }
         }
+        for at in &self.frame_times {
+            lines.push_str(&format!("Frame {}\n", at.as_micros()));
+        }
         if let Err(error) = std::fs::write(path, lines) {
             log::error!("could not write the timing log {}: {error}", path.display());
         }
     }
 
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    /// Draws the window.
+    fn draw(&mut self, ui: &mut egui::Ui) {
         self.app.show(ui);
         if self.app.take_close_request() {
             self.closing = true;
             ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
         }
         self.frames_drawn += 1;
+        if self.timing_log.is_some() {
+            self.frame_times.push(self.launched_at.elapsed());
+        }
         if log::log_enabled!(log::Level::Trace) {
             log::trace!(
                 "frame {} at {:.3} s, repaint causes {:?}",

@@ -1,0 +1,433 @@
+//! The window loop for the CPU painter: winit for the window and events,
+//! egui-winit for input, accessibility and window commands, softbuffer to
+//! hand pixels to the window system. A frame is drawn only when egui asks for
+//! one, and only the changed rectangles are redrawn and sent.
+
+use std::num::NonZeroU32;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use egui::{ViewportCommand, ViewportId, ViewportInfo};
+use egui_winit::accesskit_winit;
+use egui_winit::winit;
+use winit::application::ApplicationHandler;
+use winit::event::WindowEvent;
+use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop, EventLoopProxy};
+use winit::window::{Window, WindowId};
+
+use super::painter::SoftPainter;
+use super::raster::{self, Target};
+
+/// What the window loop needs from the app.
+pub trait ShellApp {
+    /// Work that runs every pass, even while the window is hidden.
+    fn logic(&mut self, ctx: &egui::Context);
+    /// Draws the window.
+    fn ui(&mut self, ui: &mut egui::Ui);
+    /// The colour under everything.
+    fn clear_color(&self, visuals: &egui::Visuals) -> egui::Color32;
+    /// A new window title, if it changed. Set directly on the window: a
+    /// title that counts down must not cost two extra frames a second.
+    fn take_title(&mut self) -> Option<String>;
+    /// The largest texture side egui may use.
+    fn max_texture_side(&self) -> usize;
+    /// The window is closing.
+    fn on_exit(&mut self);
+}
+
+/// The window loop could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ShellError {
+    /// No display connection, or the event loop failed.
+    #[error("the window system: {0}")]
+    EventLoop(#[from] winit::error::EventLoopError),
+    /// The window or its pixel buffer could not be made.
+    #[error("the window: {0}")]
+    Window(String),
+}
+
+enum UserEvent {
+    /// egui asked for a frame (from any thread) after `delay`.
+    Repaint {
+        delay: Duration,
+    },
+    AccessKit(accesskit_winit::Event),
+}
+
+impl From<accesskit_winit::Event> for UserEvent {
+    fn from(event: accesskit_winit::Event) -> Self {
+        Self::AccessKit(event)
+    }
+}
+
+/// The shortest time between frames.
+const MIN_FRAME_INTERVAL: Duration = Duration::from_micros(16_667);
+
+struct Running {
+    window: Rc<Window>,
+    state: egui_winit::State,
+    surface: softbuffer::Surface<Rc<Window>, Rc<Window>>,
+    surface_size: (u32, u32),
+    /// Set after a failed present: the next frame redraws everything.
+    lost: bool,
+}
+
+struct Shell<A: ShellApp> {
+    app: A,
+    ctx: egui::Context,
+    viewport: egui::ViewportBuilder,
+    proxy: EventLoopProxy<UserEvent>,
+    running: Option<Running>,
+    info: ViewportInfo,
+    painter: SoftPainter,
+    next_repaint: Option<Instant>,
+    /// When the last frame began: animations are paced from it.
+    last_frame: Instant,
+    error: Option<ShellError>,
+    exited: bool,
+}
+
+/// Opens the window and runs until it closes.
+pub fn run<A: ShellApp>(
+    ctx: egui::Context,
+    viewport: egui::ViewportBuilder,
+    app: impl FnOnce(&egui::Context) -> A,
+) -> Result<(), ShellError> {
+    let event_loop = EventLoop::<UserEvent>::with_user_event().build()?;
+    let proxy = event_loop.create_proxy();
+    let wake = proxy.clone();
+    ctx.set_request_repaint_callback(move |info| {
+        // Fails only once the loop has ended, when nothing needs drawing.
+        let _ = wake.send_event(UserEvent::Repaint { delay: info.delay });
+    });
+    let app = app(&ctx);
+    let mut shell = Shell {
+        app,
+        ctx,
+        // Shown once the accessibility adapter is attached, as it requires.
+        viewport: viewport.with_visible(false),
+        proxy,
+        running: None,
+        info: ViewportInfo::default(),
+        painter: SoftPainter::new(),
+        next_repaint: Some(Instant::now()),
+        last_frame: Instant::now(),
+        error: None,
+        exited: false,
+    };
+    event_loop.run_app(&mut shell)?;
+    shell.finish();
+    match shell.error.take() {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
+}
+
+impl<A: ShellApp> Shell<A> {
+    fn finish(&mut self) {
+        if !self.exited {
+            self.exited = true;
+            self.app.on_exit();
+        }
+    }
+
+    fn open(&mut self, event_loop: &ActiveEventLoop) -> Result<(), ShellError> {
+        let window = egui_winit::create_window(&self.ctx, event_loop, &self.viewport)
+            .map_err(|error| ShellError::Window(error.to_string()))?;
+        let window = Rc::new(window);
+        let context = softbuffer::Context::new(Rc::clone(&window))
+            .map_err(|error| ShellError::Window(error.to_string()))?;
+        let surface = softbuffer::Surface::new(&context, Rc::clone(&window))
+            .map_err(|error| ShellError::Window(error.to_string()))?;
+        let mut state = egui_winit::State::new(
+            self.ctx.clone(),
+            ViewportId::ROOT,
+            event_loop,
+            Some(window.scale_factor() as f32),
+            event_loop.system_theme(),
+            Some(self.app.max_texture_side()),
+        );
+        state.init_accesskit(event_loop, &window, self.proxy.clone());
+        egui_winit::update_viewport_info(&mut self.info, &self.ctx, &window, true);
+        window.set_visible(true);
+        window.request_redraw();
+        self.running = Some(Running {
+            window,
+            state,
+            surface,
+            surface_size: (0, 0),
+            lost: true,
+        });
+        Ok(())
+    }
+
+    /// One pass: the app's logic, and when the window shows, its ui and paint.
+    fn frame(&mut self, event_loop: &ActiveEventLoop) {
+        let Some(running) = self.running.as_mut() else {
+            return;
+        };
+        let window = Rc::clone(&running.window);
+        let began = Instant::now();
+        self.last_frame = began;
+        egui_winit::update_viewport_info(&mut self.info, &self.ctx, &window, false);
+        running
+            .state
+            .egui_input_mut()
+            .viewports
+            .insert(ViewportId::ROOT, self.info.clone());
+        let close_asked = self.info.close_requested();
+        let hidden = window.is_minimized() == Some(true);
+        let mut raw_input = running.state.take_egui_input(&window);
+        raw_input.max_texture_side = Some(self.app.max_texture_side());
+        self.info.events.clear();
+        let app = &mut self.app;
+
+        let (platform_output, commands, repaint_delay, paint) = if hidden {
+            let output = self.ctx.run_logic(&raw_input, |ctx| app.logic(ctx));
+            let commands = output
+                .viewport_commands
+                .into_iter()
+                .filter(|(id, _)| *id == ViewportId::ROOT)
+                .flat_map(|(_, commands)| commands)
+                .collect::<Vec<_>>();
+            (output.platform_output, commands, None, None)
+        } else {
+            let output = self.ctx.run_ui(raw_input, |ui| {
+                app.logic(ui.ctx());
+                app.ui(ui);
+            });
+            let viewport = output.viewport_output.get(&ViewportId::ROOT);
+            let commands = viewport.map(|v| v.commands.clone()).unwrap_or_default();
+            let delay = viewport.map(|v| v.repaint_delay);
+            (
+                output.platform_output,
+                commands,
+                delay,
+                Some((
+                    output.shapes,
+                    output.textures_delta,
+                    output.pixels_per_point,
+                )),
+            )
+        };
+
+        running
+            .state
+            .handle_platform_output_with_event_loop(&window, event_loop, platform_output);
+        if let Some(title) = self.app.take_title() {
+            window.set_title(&title);
+        }
+        let cancelled = commands
+            .iter()
+            .any(|command| matches!(command, ViewportCommand::CancelClose));
+        let mut actions = Vec::new();
+        egui_winit::process_viewport_commands(
+            &self.ctx,
+            &mut self.info,
+            commands,
+            &window,
+            &mut actions,
+        );
+        if close_asked && !cancelled {
+            event_loop.exit();
+            return;
+        }
+        if self.info.close_requested() {
+            // The app asked to close: the next pass tells it, and it goes.
+            self.schedule(Duration::ZERO);
+        }
+        if let Some(delay) = repaint_delay.filter(|delay| *delay < Duration::MAX) {
+            self.schedule(delay);
+        }
+        if let Some((shapes, mut textures_delta, pixels_per_point)) = paint {
+            let laid_out = began.elapsed();
+            let primitives = self.ctx.tessellate(shapes, pixels_per_point);
+            log::debug!(
+                "frame: ui {:.2} ms, tessellated {:.2} ms",
+                laid_out.as_secs_f64() * 1000.0,
+                (began.elapsed() - laid_out).as_secs_f64() * 1000.0
+            );
+            let clear = raster::pack(self.app.clear_color(&self.ctx.global_style().visuals));
+            if let Some(running) = self.running.as_mut() {
+                paint_window(
+                    running,
+                    &mut self.painter,
+                    &primitives,
+                    &mut textures_delta,
+                    pixels_per_point,
+                    clear,
+                );
+            }
+            // Applied, or the window had no size to paint at.
+            textures_delta.clear();
+        }
+    }
+
+    fn schedule(&mut self, delay: Duration) {
+        // Nothing waits for the screen's refresh here (no vsync), so an
+        // animation asking for the next frame at once is paced to 60 a second.
+        let when = (Instant::now() + delay.min(Duration::from_secs(3600)))
+            .max(self.last_frame + MIN_FRAME_INTERVAL);
+        self.next_repaint = Some(self.next_repaint.map_or(when, |next| next.min(when)));
+    }
+}
+
+fn paint_window(
+    running: &mut Running,
+    painter: &mut SoftPainter,
+    primitives: &[egui::ClippedPrimitive],
+    textures_delta: &mut egui::TexturesDelta,
+    pixels_per_point: f32,
+    clear: u32,
+) {
+    let size = running.window.inner_size();
+    let (Some(width), Some(height)) = (NonZeroU32::new(size.width), NonZeroU32::new(size.height))
+    else {
+        return;
+    };
+    if running.surface_size != (size.width, size.height) {
+        if let Err(error) = running.surface.resize(width, height) {
+            log::error!("could not resize the window's pixels: {error}");
+            return;
+        }
+        running.surface_size = (size.width, size.height);
+        running.lost = true;
+    }
+    let started = Instant::now();
+    let mut buffer = match running.surface.buffer_mut() {
+        Ok(buffer) => buffer,
+        Err(error) => {
+            log::error!("could not get the window's pixels: {error}");
+            running.lost = true;
+            return;
+        }
+    };
+    let age = if running.lost { 0 } else { buffer.age() };
+    let damage = painter.paint(
+        &mut Target {
+            pixels: &mut buffer,
+            width: size.width as usize,
+            height: size.height as usize,
+        },
+        age,
+        primitives,
+        textures_delta,
+        pixels_per_point,
+        clear,
+    );
+    let rects: Vec<softbuffer::Rect> = damage
+        .iter()
+        .filter_map(|rect| {
+            Some(softbuffer::Rect {
+                x: u32::try_from(rect.x0).ok()?,
+                y: u32::try_from(rect.y0).ok()?,
+                width: NonZeroU32::new(u32::try_from(rect.x1 - rect.x0).ok()?)?,
+                height: NonZeroU32::new(u32::try_from(rect.y1 - rect.y0).ok()?)?,
+            })
+        })
+        .collect();
+    let painted = started.elapsed();
+    if rects.is_empty() {
+        // Nothing changed: the window keeps what it shows.
+        return;
+    }
+    running.window.pre_present_notify();
+    match buffer.present_with_damage(&rects) {
+        Ok(()) => running.lost = false,
+        Err(error) => {
+            log::error!("could not show the window's pixels: {error}");
+            running.lost = true;
+        }
+    }
+    let stats = painter.stats();
+    log::debug!(
+        "painted {} triangles, {} pixels{} in {:.2} ms, shown in {:.2} ms",
+        stats.triangles,
+        stats.pixels_redrawn,
+        if stats.full { " (all)" } else { "" },
+        painted.as_secs_f64() * 1000.0,
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+}
+
+impl<A: ShellApp> ApplicationHandler<UserEvent> for Shell<A> {
+    fn resumed(&mut self, event_loop: &ActiveEventLoop) {
+        if self.running.is_some() {
+            return;
+        }
+        if let Err(error) = self.open(event_loop) {
+            self.error = Some(error);
+            event_loop.exit();
+        }
+    }
+
+    fn window_event(&mut self, event_loop: &ActiveEventLoop, _id: WindowId, event: WindowEvent) {
+        let Some(running) = self.running.as_mut() else {
+            return;
+        };
+        match &event {
+            WindowEvent::RedrawRequested => {
+                self.frame(event_loop);
+                return;
+            }
+            WindowEvent::CloseRequested => {
+                self.info.events.push(egui::ViewportEvent::Close);
+                running.window.request_redraw();
+            }
+            WindowEvent::Destroyed => {
+                event_loop.exit();
+                return;
+            }
+            WindowEvent::Resized(_) | WindowEvent::ScaleFactorChanged { .. } => {
+                running.window.request_redraw();
+            }
+            _ => {}
+        }
+        let response = running.state.on_window_event(&running.window, &event);
+        if response.repaint {
+            running.window.request_redraw();
+        }
+    }
+
+    fn user_event(&mut self, _event_loop: &ActiveEventLoop, event: UserEvent) {
+        match event {
+            UserEvent::Repaint { delay } => self.schedule(delay),
+            UserEvent::AccessKit(event) => {
+                let Some(running) = self.running.as_mut() else {
+                    return;
+                };
+                match event.window_event {
+                    accesskit_winit::WindowEvent::InitialTreeRequested => {
+                        self.ctx.enable_accesskit();
+                        running.window.request_redraw();
+                    }
+                    accesskit_winit::WindowEvent::ActionRequested(request) => {
+                        running.state.on_accesskit_action_request(request);
+                        running.window.request_redraw();
+                    }
+                    accesskit_winit::WindowEvent::AccessibilityDeactivated => {
+                        self.ctx.disable_accesskit();
+                    }
+                }
+            }
+        }
+    }
+
+    fn about_to_wait(&mut self, event_loop: &ActiveEventLoop) {
+        match self.next_repaint {
+            Some(when) if when <= Instant::now() => {
+                self.next_repaint = None;
+                if let Some(running) = &self.running {
+                    running.window.request_redraw();
+                }
+                event_loop.set_control_flow(ControlFlow::Wait);
+            }
+            Some(when) => event_loop.set_control_flow(ControlFlow::WaitUntil(when)),
+            None => event_loop.set_control_flow(ControlFlow::Wait),
+        }
+    }
+
+    fn exiting(&mut self, _event_loop: &ActiveEventLoop) {
+        self.finish();
+    }
+}
