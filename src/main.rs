@@ -1,7 +1,9 @@
 //! The `unknot` binary: the desktop app, and `unknot check` for routine files.
 
+use std::cell::Cell;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -271,11 +273,17 @@ fn run_app(cli: &Cli, launched_at: Instant) -> anyhow::Result<ExitCode> {
     if let Some(notice) = &loaded.notice {
         log::warn!("{notice}");
     }
-    let drawing = cli
-        .drawing
-        .as_deref()
-        .and_then(render::choice::parse_drawing)
-        .unwrap_or(loaded.prefs.drawing);
+    // Set when this process is a restart after OpenGL failed to open the
+    // window (see `restart_on_processor`).
+    let gl_failed = std::env::var(GL_FAILED_VARIABLE).ok();
+    let drawing = match &gl_failed {
+        Some(_) => Drawing::Processor,
+        None => cli
+            .drawing
+            .as_deref()
+            .and_then(render::choice::parse_drawing)
+            .unwrap_or(loaded.prefs.drawing),
+    };
     // Asked in a child process while the window is prepared here.
     let probe = (drawing == Drawing::Automatic).then(|| {
         std::env::current_exe()
@@ -338,21 +346,88 @@ fn run_app(cli: &Cli, launched_at: Instant) -> anyhow::Result<ExitCode> {
     });
     log::info!("drawing with {why}");
     match painter {
-        render::choice::Painter::Gl => eframe::run_native(
-            "unknot",
-            options,
-            Box::new(move |cc| Ok(Box::new(build_app(&cc.egui_ctx, parts)?))),
-        )
-        .map_err(|error| anyhow!("{error}"))
-        .context("could not open the window")?,
+        render::choice::Painter::Gl => {
+            // Kept here until eframe asks for the app, to tell whether
+            // OpenGL failed before anything ran.
+            let waiting = Rc::new(Cell::new(Some(parts)));
+            let given = Rc::clone(&waiting);
+            let result = eframe::run_native(
+                "unknot",
+                options,
+                Box::new(move |cc| {
+                    let parts = given
+                        .take()
+                        .ok_or_else(|| anyhow!("the app was built twice"))?;
+                    Ok(Box::new(build_app(&cc.egui_ctx, parts)?))
+                }),
+            );
+            match (result, waiting.take()) {
+                (Ok(()), _) => {}
+                (Err(error), Some(parts)) => {
+                    // A driver gone since the setting was chosen: start
+                    // again on the processor rather than not at all.
+                    log::error!("OpenGL could not open the window: {error}");
+                    drop(parts);
+                    return Err(restart_on_processor(&error.to_string()));
+                }
+                (Err(error), None) => {
+                    return Err(anyhow!("{error}")).context("could not open the window");
+                }
+            }
+        }
         render::choice::Painter::Processor => {
+            let notice = gl_failed.map(|error| {
+                // The driver's words up to their details; the log has all.
+                let short: String = error
+                    .split([':', '{'])
+                    .next()
+                    .unwrap_or_default()
+                    .chars()
+                    .take(100)
+                    .collect();
+                format!(
+                    "OpenGL could not open the window ({}), so unknot draws it with the \
+                     processor this time. The Drawing setting, under Settings and Look, \
+                     chooses.",
+                    short.trim()
+                )
+            });
             let ctx = egui::Context::default();
-            let app = build_app(&ctx, parts)?.with_direct_title();
+            let app = build_app(&ctx, parts)?
+                .with_direct_title()
+                .with_notice(notice);
             render::shell::run(ctx, options.viewport, move |_| app)
                 .context("could not open the window")?;
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Tells a restarted process that OpenGL failed, and why.
+const GL_FAILED_VARIABLE: &str = "UNKNOT_GL_FAILED";
+
+/// Replaces this process with a fresh one with the same arguments, drawing on
+/// the processor: winit opens one event loop a process, and eframe's is
+/// spent. Returns only if that fails. Nothing has run yet: the app was never
+/// built, and the instance lock goes with this process's files.
+fn restart_on_processor(why: &str) -> anyhow::Error {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt as _;
+        let program = match std::env::current_exe() {
+            Ok(program) => program,
+            Err(error) => return anyhow!(error).context("could not find the program to restart"),
+        };
+        let error = std::process::Command::new(program)
+            .args(std::env::args_os().skip(1))
+            .env(GL_FAILED_VARIABLE, why)
+            .exec();
+        anyhow!(error).context("could not restart drawing with the processor")
+    }
+    #[cfg(not(unix))]
+    {
+        anyhow!("{why}").context("could not open the window")
+    }
 }
 
 /// Everything the window's app is made from, gathered before the window opens.

@@ -1,87 +1,102 @@
-//! What changed between two frames, triangle by triangle.
+//! What changed between two frames, shape by shape.
 //!
-//! Each triangle of a frame gets a key: a hash of everything that decides its
-//! pixels (corners, colours, texture coordinates, texture and its version,
-//! clip rectangle) and the pixels it can touch. Two frames are matched in
-//! order; a triangle only in the old frame or only in the new one damages its
-//! pixels. The kept triangles are a common subsequence of both frames, so a
-//! pixel that no damaged triangle touches is covered by the same triangles in
-//! the same order in both, and keeps its colour: redrawing only the damage is
-//! exact.
+//! Two frames' shapes are matched in order; a shape only in the old frame or
+//! only in the new one damages the pixels it can reach. The kept shapes are a
+//! common subsequence of both frames, and the same shape makes the same
+//! triangles, so a pixel that no damaged shape reaches is covered by the same
+//! triangles in the same order in both frames and keeps its colour: redrawing
+//! only the damage is exact.
 
 use super::raster::PixelRect;
 
-/// One triangle of a frame.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TriangleKey {
-    /// Everything that decides the triangle's pixels.
-    pub hash: u64,
-    /// The pixels it can touch (its bounds within its clip rectangle).
-    pub bounds: PixelRect,
-    /// Which primitive of the frame it is in.
-    pub primitive: u32,
-    /// Which triangle of that primitive (the first of its three indices / 3).
-    pub triangle: u32,
-}
-
-/// How far ahead the matcher looks for a triangle that moved in the list
-/// (text that grew by a glyph, a widget that appeared).
+/// How far ahead the matcher looks for a shape that moved in the list (a
+/// label that appeared above it, a widget that went away).
 const LOOKAHEAD: usize = 384;
 
+/// How two frames' items are compared.
+pub struct Matcher<Same, Reach, Refine> {
+    /// Whether two items draw the same pixels.
+    pub same: Same,
+    /// The pixels an item can reach.
+    pub reach: Reach,
+    /// For an item replaced by another in the same place: where exactly the
+    /// two differ, when that can be told (a text whose digits changed).
+    /// `None` damages all of both.
+    pub refine: Refine,
+}
+
 /// Pixel rectangles of everything that differs between `old` and `new`.
-/// `None` when so much changed that redrawing everything is cheaper.
-pub fn changed_bounds(
-    old: &[TriangleKey],
-    new: &[TriangleKey],
+/// `None` when more than `limit` rectangles changed and redrawing everything
+/// is cheaper.
+pub fn changed_bounds<T, Same, Reach, Refine>(
+    old: &[T],
+    new: &[T],
+    matcher: &Matcher<Same, Reach, Refine>,
     limit: usize,
-) -> Option<Vec<PixelRect>> {
+) -> Option<Vec<PixelRect>>
+where
+    Same: Fn(&T, &T) -> bool,
+    Reach: Fn(&T) -> PixelRect,
+    Refine: Fn(&T, &T) -> Option<Vec<PixelRect>>,
+{
+    let Matcher {
+        same,
+        reach,
+        refine,
+    } = matcher;
     let mut out = Vec::new();
-    let push = |out: &mut Vec<PixelRect>, key: &TriangleKey| -> bool {
-        if !key.bounds.is_empty() {
-            out.push(key.bounds);
+    let push = |out: &mut Vec<PixelRect>, item: &T| -> bool {
+        let bounds = reach(item);
+        if !bounds.is_empty() {
+            out.push(bounds);
         }
         out.len() <= limit
     };
     let (mut i, mut j) = (0, 0);
     while i < old.len() && j < new.len() {
-        if old[i].hash == new[j].hash {
+        if same(&old[i], &new[j]) {
             i += 1;
             j += 1;
             continue;
         }
         let skip_old = (1..LOOKAHEAD)
             .take_while(|k| i + k < old.len())
-            .find(|k| old[i + k].hash == new[j].hash);
+            .find(|k| same(&old[i + k], &new[j]));
         let skip_new = (1..LOOKAHEAD)
             .take_while(|k| j + k < new.len())
-            .find(|k| new[j + k].hash == old[i].hash);
+            .find(|k| same(&new[j + k], &old[i]));
         match (skip_old, skip_new) {
             (Some(k), Some(l)) if k <= l => {
-                for key in &old[i..i + k] {
-                    if !push(&mut out, key) {
+                for item in &old[i..i + k] {
+                    if !push(&mut out, item) {
                         return None;
                     }
                 }
                 i += k;
             }
             (Some(k), None) => {
-                for key in &old[i..i + k] {
-                    if !push(&mut out, key) {
+                for item in &old[i..i + k] {
+                    if !push(&mut out, item) {
                         return None;
                     }
                 }
                 i += k;
             }
             (_, Some(l)) => {
-                for key in &new[j..j + l] {
-                    if !push(&mut out, key) {
+                for item in &new[j..j + l] {
+                    if !push(&mut out, item) {
                         return None;
                     }
                 }
                 j += l;
             }
             (None, None) => {
-                if !push(&mut out, &old[i]) || !push(&mut out, &new[j]) {
+                if let Some(rects) = refine(&old[i], &new[j]) {
+                    out.extend(rects);
+                    if out.len() > limit {
+                        return None;
+                    }
+                } else if !push(&mut out, &old[i]) || !push(&mut out, &new[j]) {
                     return None;
                 }
                 i += 1;
@@ -89,8 +104,8 @@ pub fn changed_bounds(
             }
         }
     }
-    for key in old[i..].iter().chain(&new[j..]) {
-        if !push(&mut out, key) {
+    for item in old[i..].iter().chain(&new[j..]) {
+        if !push(&mut out, item) {
             return None;
         }
     }
@@ -133,55 +148,39 @@ pub fn merge(mut rects: Vec<PixelRect>, gap: i32, max: usize) -> Vec<PixelRect> 
     merged
 }
 
-/// A small, fast hash for the keys (FxHash's mixing step).
-#[derive(Clone, Copy)]
-pub struct KeyHasher(u64);
-
-impl KeyHasher {
-    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-    /// A hasher seeded with `start`.
-    pub fn new(start: u64) -> Self {
-        Self(start)
-    }
-
-    /// Mixes in one word.
-    pub fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
-    }
-
-    /// The hash so far.
-    pub fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn key(hash: u64, x: i32) -> TriangleKey {
-        TriangleKey {
-            hash,
-            bounds: PixelRect::new(x, 0, x + 1, 1),
-            primitive: 0,
-            triangle: 0,
-        }
+    /// An item: what it is, and the pixels it reaches.
+    type Item = (u64, PixelRect);
+
+    fn key(id: u64, x: i32) -> Item {
+        (id, PixelRect::new(x, 0, x + 1, 1))
+    }
+
+    fn changed(old: &[Item], new: &[Item], limit: usize) -> Option<Vec<PixelRect>> {
+        let matcher = Matcher {
+            same: |a: &Item, b: &Item| a == b,
+            reach: |item: &Item| item.1,
+            refine: |_: &Item, _: &Item| None,
+        };
+        changed_bounds(old, new, &matcher, limit)
     }
 
     #[test]
     fn identical_frames_have_no_damage() {
         let frame: Vec<_> = (0..100).map(|n| key(n, n as i32)).collect();
-        assert_eq!(changed_bounds(&frame, &frame, 1000), Some(Vec::new()));
+        assert_eq!(changed(&frame, &frame, 1000), Some(Vec::new()));
     }
 
     #[test]
-    fn a_replaced_triangle_damages_its_old_and_new_place() {
+    fn a_replaced_shape_damages_its_old_and_new_place() {
         let old: Vec<_> = (0..10).map(|n| key(n, n as i32)).collect();
         let mut new = old.clone();
         new[4] = key(99, 40);
-        let damage = changed_bounds(&old, &new, 1000).unwrap_or_default();
-        assert_eq!(damage, vec![old[4].bounds, new[4].bounds]);
+        let damage = changed(&old, &new, 1000).unwrap_or_default();
+        assert_eq!(damage, vec![old[4].1, new[4].1]);
     }
 
     #[test]
@@ -189,7 +188,7 @@ mod tests {
         let old: Vec<_> = (0..50).map(|n| key(n, n as i32)).collect();
         let mut new = old.clone();
         new.splice(20..20, (100..105).map(|n| key(n, 1000 + n as i32)));
-        let damage = changed_bounds(&old, &new, 1000).unwrap_or_default();
+        let damage = changed(&old, &new, 1000).unwrap_or_default();
         assert_eq!(damage.len(), 5);
         assert!(damage.iter().all(|rect| rect.x0 >= 1100));
     }
@@ -198,7 +197,7 @@ mod tests {
     fn too_much_change_asks_for_a_full_redraw() {
         let old: Vec<_> = (0..50).map(|n| key(n, n as i32)).collect();
         let new: Vec<_> = (100..150).map(|n| key(n, n as i32)).collect();
-        assert_eq!(changed_bounds(&old, &new, 20), None);
+        assert_eq!(changed(&old, &new, 20), None);
     }
 
     #[test]

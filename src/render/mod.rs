@@ -8,6 +8,7 @@ pub mod choice;
 pub mod damage;
 pub mod painter;
 pub mod raster;
+pub mod shapes;
 pub mod shell;
 
 #[cfg(test)]

@@ -1,32 +1,48 @@
 //! Paints egui's output into a pixel buffer, redrawing only what changed.
-//! Pure: the window code hands it a buffer and says how old the buffer's
-//! contents are.
+//! Pure: the window code hands it a buffer, says how old the buffer's
+//! contents are, and lends it egui's tessellator.
+//!
+//! A frame is compared with the last one shape by shape, before any shape
+//! becomes triangles (see [`super::damage`]). Only the shapes that reach a
+//! changed rectangle are tessellated and filled, and only inside it: a
+//! countdown tick costs its digits and the progress bar, not the window.
 
 use std::collections::HashMap;
 
-use egui::epaint::{ClippedPrimitive, ImageData, Primitive, TextureId, textures::TexturesDelta};
+use egui::epaint::{
+    ClippedPrimitive, ClippedShape, ImageData, Primitive, TextureId, textures::TexturesDelta,
+};
 
-use super::damage::{self, KeyHasher, TriangleKey};
+use super::damage;
 use super::raster::{self, PixelRect, Target, Texture};
+use super::shapes;
 
-/// Above this many changed triangles the whole window is redrawn.
-const CHANGED_TRIANGLE_LIMIT: usize = 4000;
+/// Above this many changed shapes the whole window is redrawn.
+const CHANGED_SHAPE_LIMIT: usize = 600;
 /// Damage rectangles closer than this many pixels are drawn as one.
 const MERGE_GAP: i32 = 16;
 /// At most this many separate rectangles a frame.
 const MAX_RECTS: usize = 12;
 
+/// egui's tessellator, lent to the painter for the shapes it redraws.
+pub type Tessellate<'a> = dyn FnMut(Vec<ClippedShape>) -> Vec<ClippedPrimitive> + 'a;
+
+/// A shape of the last frame and the pixels it reaches.
+struct Drawn {
+    shape: ClippedShape,
+    reach: PixelRect,
+}
+
 /// The painter's memory between frames.
 #[derive(Default)]
 pub struct SoftPainter {
-    textures: HashMap<TextureId, (Texture, u64)>,
-    next_version: u64,
-    previous: Vec<TriangleKey>,
-    /// The last frame's primitives by contents: where their keys are in `previous`.
-    previous_primitives: HashMap<u64, (usize, usize)>,
-    /// Scratch for [`Self::keys`]: each corner's hash and pixel position.
-    corners: Vec<(u64, i32, i32)>,
+    textures: HashMap<TextureId, Texture>,
+    /// The last frame's shapes. Kept alive, which also keeps their galleys'
+    /// addresses from being reused (see [`shapes::same`]).
+    previous: Vec<Drawn>,
     previous_damage: Vec<PixelRect>,
+    /// A texture something may already show has changed since the last paint.
+    textures_changed: bool,
     size: (usize, usize),
     clear: u32,
     pixels_per_point: f32,
@@ -36,7 +52,11 @@ pub struct SoftPainter {
 /// What the last frame cost, for logs and the benchmark.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct PaintStats {
-    /// Triangles in the frame.
+    /// Shapes in the frame.
+    pub shapes: usize,
+    /// Shapes tessellated and filled (those reaching a changed rectangle).
+    pub shapes_drawn: usize,
+    /// Triangles filled.
     pub triangles: usize,
     /// Pixels redrawn.
     pub pixels_redrawn: i64,
@@ -55,39 +75,72 @@ impl SoftPainter {
         self.stats
     }
 
-    /// Applies texture changes, paints `primitives` into `target`, and returns
-    /// the rectangles whose pixels changed (to hand to the window system).
-    ///
-    /// `age` is how many frames ago `target`'s contents were painted by this
-    /// painter: 1 for the last frame, 2 for the one before, 0 for unknown
-    /// contents (a new or resized buffer).
-    pub fn paint(
-        &mut self,
-        target: &mut Target<'_>,
-        age: u8,
-        primitives: &[ClippedPrimitive],
-        textures_delta: &mut TexturesDelta,
-        pixels_per_point: f32,
-        clear: u32,
-    ) -> Vec<PixelRect> {
-        // Taken, so egui knows they were applied.
+    /// Applies texture changes (emptying `textures_delta`, so egui knows they
+    /// were applied). For a frame that is not painted; [`Self::paint`] does
+    /// this itself.
+    pub fn take_textures(&mut self, textures_delta: &mut TexturesDelta) {
         for (id, deltas) in textures_delta.set.drain() {
             for delta in &deltas {
                 self.set_texture(id, delta);
             }
         }
+        for id in textures_delta.free.drain() {
+            self.textures.remove(&id);
+        }
+    }
+
+    /// Applies texture changes, paints `shapes` into `target`, and returns
+    /// the rectangles whose pixels changed (to hand to the window system).
+    ///
+    /// `age` is how many frames ago `target`'s contents were painted by this
+    /// painter: 1 for the last frame, 2 for the one before, 0 for unknown
+    /// contents (a new or resized buffer). `tessellate` must be the same
+    /// tessellator, with the same settings, from frame to frame.
+    #[allow(clippy::too_many_arguments)]
+    pub fn paint(
+        &mut self,
+        target: &mut Target<'_>,
+        age: u8,
+        shapes: Vec<ClippedShape>,
+        tessellate: &mut Tessellate<'_>,
+        textures_delta: &mut TexturesDelta,
+        pixels_per_point: f32,
+        clear: u32,
+    ) -> Vec<PixelRect> {
+        // Textures first: the new shapes may use them. egui frees a texture
+        // only once no shape uses it.
+        self.take_textures(textures_delta);
         let whole = PixelRect::whole(target.width, target.height);
-        let keys = self.keys(primitives, pixels_per_point, whole);
+        let drawn: Vec<Drawn> = shapes
+            .into_iter()
+            .map(|shape| Drawn {
+                reach: shapes::pixel_reach(&shape, pixels_per_point).intersect(&whole),
+                shape,
+            })
+            .collect();
         let full = age == 0
             || age > 2
+            || std::mem::take(&mut self.textures_changed)
             || self.size != (target.width, target.height)
             || self.clear != clear
-            || self.pixels_per_point.to_bits() != pixels_per_point.to_bits();
+            || self.pixels_per_point.to_bits() != pixels_per_point.to_bits()
+            || drawn.iter().any(|d| shapes::has_callback(&d.shape.shape));
         let damage = if full {
             None
         } else {
-            damage::changed_bounds(&self.previous, &keys, CHANGED_TRIANGLE_LIMIT)
+            let matcher = damage::Matcher {
+                same: |a: &Drawn, b: &Drawn| a.reach == b.reach && shapes::same(&a.shape, &b.shape),
+                reach: |d: &Drawn| d.reach,
+                refine: |a: &Drawn, b: &Drawn| {
+                    shapes::text_changes(&a.shape, &b.shape, pixels_per_point)
+                        .map(|rects| rects.iter().map(|rect| rect.intersect(&whole)).collect())
+                },
+            };
+            damage::changed_bounds(&self.previous, &drawn, &matcher, CHANGED_SHAPE_LIMIT)
         };
+        if let Some(rects) = &damage {
+            log::trace!("changed: {rects:?}");
+        }
         let (mine, present) = match damage {
             Some(rects) => {
                 let mine = damage::merge(rects, MERGE_GAP, MAX_RECTS);
@@ -106,61 +159,68 @@ impl SoftPainter {
             .map(|rect| rect.intersect(&whole))
             .filter(|rect| !rect.is_empty())
             .collect();
+        // Only the shapes that reach a rectangle being redrawn.
+        let chosen: Vec<ClippedShape> = drawn
+            .iter()
+            .filter(|d| present.iter().any(|rect| rect.overlaps(&d.reach)))
+            .map(|d| d.shape.clone())
+            .collect();
+        let shapes_drawn = chosen.len();
+        let primitives = if chosen.is_empty() {
+            Vec::new()
+        } else {
+            tessellate(chosen)
+        };
+        let mut triangles = 0;
         for rect in &present {
-            self.redraw(target, *rect, primitives, &keys, pixels_per_point, clear);
+            triangles += self.redraw(target, *rect, &primitives, pixels_per_point, clear);
         }
         self.stats = PaintStats {
-            triangles: keys.len(),
+            shapes: drawn.len(),
+            shapes_drawn,
+            triangles,
             pixels_redrawn: present.iter().map(PixelRect::area).sum(),
             full: present.first() == Some(&whole),
         };
-        self.previous = keys;
+        self.previous = drawn;
         self.previous_damage = mine;
         self.size = (target.width, target.height);
         self.clear = clear;
         self.pixels_per_point = pixels_per_point;
-        for id in textures_delta.free.drain() {
-            self.textures.remove(&id);
-        }
         present
     }
 
     fn set_texture(&mut self, id: TextureId, delta: &egui::epaint::ImageDelta) {
         let ImageData::Color(image) = &delta.image;
         let nearest = delta.options.magnification == egui::TextureFilter::Nearest;
-        let texels = || {
-            image
-                .pixels
-                .iter()
-                .map(|c| c.to_array())
-                .collect::<Vec<_>>()
-        };
         match delta.pos {
             None => {
-                // A new image: everything drawn with it must be redrawn, so
-                // its triangles get a new version in their keys.
-                self.next_version += 1;
+                // A new image. If the id was already in use, whatever showed
+                // the old one must be redrawn.
                 let texture = Texture {
                     width: image.size[0],
                     height: image.size[1],
-                    texels: texels(),
+                    texels: image.pixels.iter().map(|c| c.to_array()).collect(),
                     nearest,
                 };
-                self.textures.insert(id, (texture, self.next_version));
+                if self.textures.insert(id, texture).is_some() {
+                    self.textures_changed = true;
+                }
             }
             Some([x, y]) => {
                 // A patch. egui patches its font atlas only where it has
-                // placed new glyphs, which nothing drawn yet uses; any other
-                // texture gets a new version, to be safe.
-                let font_atlas = id == TextureId::default();
-                if !font_atlas {
-                    self.next_version += 1;
+                // placed new glyphs, which nothing drawn yet uses; a patch to
+                // any other texture redraws everything, to be safe.
+                if id != TextureId::default() {
+                    self.textures_changed = true;
                 }
-                let version = self.next_version;
-                let Some((texture, texture_version)) = self.textures.get_mut(&id) else {
+                let Some(texture) = self.textures.get_mut(&id) else {
                     log::warn!("a patch for texture {id:?}, which was never set");
                     return;
                 };
+                if texture.nearest != nearest {
+                    self.textures_changed = true;
+                }
                 texture.nearest = nearest;
                 for row in 0..image.size[1] {
                     for column in 0..image.size[0] {
@@ -176,114 +236,20 @@ impl SoftPainter {
                         }
                     }
                 }
-                if !font_atlas {
-                    *texture_version = version;
-                }
             }
         }
     }
 
-    /// The keys of every triangle of the frame. A primitive whose contents
-    /// are the same as one of the last frame's reuses that one's keys.
-    fn keys(
-        &mut self,
-        primitives: &[ClippedPrimitive],
-        pixels_per_point: f32,
-        whole: PixelRect,
-    ) -> Vec<TriangleKey> {
-        let mut keys = Vec::with_capacity(self.previous.len());
-        let mut seen = HashMap::with_capacity(primitives.len());
-        let mut corners = std::mem::take(&mut self.corners);
-        for (index, primitive) in primitives.iter().enumerate() {
-            let Primitive::Mesh(mesh) = &primitive.primitive else {
-                continue;
-            };
-            let clip = clip_pixels(primitive.clip_rect, pixels_per_point).intersect(&whole);
-            if clip.is_empty() {
-                continue;
-            }
-            let version = self
-                .textures
-                .get(&mesh.texture_id)
-                .map_or(0, |(_, version)| *version);
-            let mut base = KeyHasher::new(version);
-            base.add(texture_word(mesh.texture_id));
-            base.add(pack_rect(clip));
-            base.add(u64::from(pixels_per_point.to_bits()));
-            // Each corner once: its hash and the whole pixels around it.
-            corners.clear();
-            let mut whole_mesh = base;
-            for vertex in &mesh.vertices {
-                let mut hash = base;
-                hash.add(
-                    u64::from(vertex.pos.x.to_bits()) << 32 | u64::from(vertex.pos.y.to_bits()),
-                );
-                hash.add(u64::from(vertex.uv.x.to_bits()) << 32 | u64::from(vertex.uv.y.to_bits()));
-                hash.add(u64::from(u32::from_le_bytes(vertex.color.to_array())));
-                whole_mesh.add(hash.finish());
-                // Truncation and a pixel of margin either side instead of
-                // floor and ceil, which are library calls on plain x86-64.
-                let x = clamp_coordinate(vertex.pos.x * pixels_per_point);
-                let y = clamp_coordinate(vertex.pos.y * pixels_per_point);
-                corners.push((hash.finish(), x, y));
-            }
-            for pair in mesh.indices.chunks(2) {
-                let high = pair.get(1).map_or(u64::MAX, |&i| u64::from(i));
-                whole_mesh.add(u64::from(pair[0]) | high << 32);
-            }
-            let fingerprint = whole_mesh.finish();
-            let start = keys.len();
-            if let Some(&(from, to)) = self.previous_primitives.get(&fingerprint) {
-                keys.extend(self.previous[from..to].iter().map(|key| TriangleKey {
-                    primitive: index as u32,
-                    ..*key
-                }));
-            } else {
-                for (triangle, three) in mesh.indices.chunks_exact(3).enumerate() {
-                    let (Some(a), Some(b), Some(c)) = (
-                        corners.get(three[0] as usize),
-                        corners.get(three[1] as usize),
-                        corners.get(three[2] as usize),
-                    ) else {
-                        continue;
-                    };
-                    let bounds = PixelRect::new(
-                        a.1.min(b.1).min(c.1) - 1,
-                        a.2.min(b.2).min(c.2) - 1,
-                        a.1.max(b.1).max(c.1) + 2,
-                        a.2.max(b.2).max(c.2) + 2,
-                    )
-                    .intersect(&clip);
-                    if bounds.is_empty() {
-                        continue;
-                    }
-                    let mut hash = KeyHasher::new(a.0);
-                    hash.add(b.0);
-                    hash.add(c.0);
-                    keys.push(TriangleKey {
-                        hash: hash.finish(),
-                        bounds,
-                        primitive: index as u32,
-                        triangle: triangle as u32,
-                    });
-                }
-            }
-            seen.insert(fingerprint, (start, keys.len()));
-        }
-        self.corners = corners;
-        self.previous_primitives = seen;
-        keys
-    }
-
+    /// Fills `rect` with the background and every triangle of `primitives`
+    /// over it, in order. Returns how many triangles reached it.
     fn redraw(
         &self,
         target: &mut Target<'_>,
         rect: PixelRect,
         primitives: &[ClippedPrimitive],
-        keys: &[TriangleKey],
         pixels_per_point: f32,
         clear: u32,
-    ) {
+    ) -> usize {
         target.fill(rect, clear);
         let missing = Texture {
             width: 1,
@@ -291,48 +257,44 @@ impl SoftPainter {
             texels: vec![[255; 4]],
             nearest: true,
         };
-        for key in keys {
-            if !key.bounds.overlaps(&rect) {
-                continue;
-            }
-            let Some(Primitive::Mesh(mesh)) = primitives
-                .get(key.primitive as usize)
-                .map(|primitive| &primitive.primitive)
-            else {
+        let mut drawn = 0;
+        for primitive in primitives {
+            let Primitive::Mesh(mesh) = &primitive.primitive else {
                 continue;
             };
-            let texture = self
-                .textures
-                .get(&mesh.texture_id)
-                .map_or(&missing, |(texture, _)| texture);
-            let first = key.triangle as usize * 3;
-            let corners = mesh.indices.get(first..first + 3).and_then(|corners| {
-                Some([
-                    mesh.vertices.get(corners[0] as usize)?,
-                    mesh.vertices.get(corners[1] as usize)?,
-                    mesh.vertices.get(corners[2] as usize)?,
-                ])
-            });
-            if let Some(corners) = corners {
-                raster::draw_triangle(
-                    target,
-                    corners,
-                    pixels_per_point,
-                    texture,
-                    key.bounds.intersect(&rect),
-                );
+            let clip = clip_pixels(primitive.clip_rect, pixels_per_point).intersect(&rect);
+            if clip.is_empty() {
+                continue;
+            }
+            let texture = self.textures.get(&mesh.texture_id).unwrap_or(&missing);
+            // The clip in points, a pixel wider, to pass over triangles
+            // that cannot reach it before setting them up.
+            let (x0, y0, x1, y1) = (
+                (clip.x0 - 1) as f32 / pixels_per_point,
+                (clip.y0 - 1) as f32 / pixels_per_point,
+                (clip.x1 + 1) as f32 / pixels_per_point,
+                (clip.y1 + 1) as f32 / pixels_per_point,
+            );
+            for three in mesh.indices.chunks_exact(3) {
+                let (Some(a), Some(b), Some(c)) = (
+                    mesh.vertices.get(three[0] as usize),
+                    mesh.vertices.get(three[1] as usize),
+                    mesh.vertices.get(three[2] as usize),
+                ) else {
+                    continue;
+                };
+                let outside = (a.pos.x < x0 && b.pos.x < x0 && c.pos.x < x0)
+                    || (a.pos.x > x1 && b.pos.x > x1 && c.pos.x > x1)
+                    || (a.pos.y < y0 && b.pos.y < y0 && c.pos.y < y0)
+                    || (a.pos.y > y1 && b.pos.y > y1 && c.pos.y > y1);
+                if outside {
+                    continue;
+                }
+                drawn += 1;
+                raster::draw_triangle(target, [a, b, c], pixels_per_point, texture, clip);
             }
         }
-    }
-}
-
-/// A coordinate in pixels as a whole number, truncated, within a range
-/// that cannot overflow.
-fn clamp_coordinate(value: f32) -> i32 {
-    if value.is_nan() {
-        0
-    } else {
-        value.clamp(-1.0e7, 1.0e7) as i32
+        drawn
     }
 }
 
@@ -354,16 +316,4 @@ fn clip_pixels(rect: egui::Rect, pixels_per_point: f32) -> PixelRect {
         round(rect.max.x),
         round(rect.max.y),
     )
-}
-
-fn pack_rect(rect: PixelRect) -> u64 {
-    let word = |value: i32| u64::from(value as u16);
-    word(rect.x0) | word(rect.y0) << 16 | word(rect.x1) << 32 | word(rect.y1) << 48
-}
-
-fn texture_word(id: TextureId) -> u64 {
-    match id {
-        TextureId::Managed(n) => n << 1,
-        TextureId::User(n) => (n << 1) | 1,
-    }
 }

@@ -135,6 +135,33 @@ impl Texture {
     }
 }
 
+/// For a triangle that maps one texel to one pixel, upright (egui's text at
+/// the size its glyphs were rasterised at), with texel centres on pixel
+/// centres: the whole-number offsets from a pixel to its texel. Such a
+/// triangle is filled texel by texel in integers, which is what sampling
+/// there comes to, for a fraction of the work. Decided for the whole
+/// triangle from its corners, never from the part being drawn, so any part
+/// of it comes out the same however the window is divided for redrawing.
+fn texel_offsets(
+    corner: (f64, f64),
+    (u, v): (f32, f32),
+    plane_u: &Plane,
+    plane_v: &Plane,
+) -> Option<(i64, i64)> {
+    if plane_u.dx != 1.0 || plane_u.dy != 0.0 || plane_v.dx != 0.0 || plane_v.dy != 1.0 {
+        return None;
+    }
+    // The texel coordinate at the centre of pixel (px, py) is
+    // u + (px + 0.5 - corner.x): whole for every pixel when this is.
+    let whole = |value: f64| {
+        (value.abs() < 1.0e9 && (value as i64) as f64 == value).then_some(value as i64)
+    };
+    Some((
+        whole(f64::from(u) + 0.5 - corner.0)?,
+        whole(f64::from(v) + 0.5 - corner.1)?,
+    ))
+}
+
 fn lerp4(a: [f32; 4], b: [f32; 4], t: f32) -> [f32; 4] {
     [
         a[0] + (b[0] - a[0]) * t,
@@ -218,6 +245,8 @@ struct Edge {
     delta: (f64, f64),
     sign: f64,
     owns_ties: bool,
+    /// 1 / `delta.1`, for [`Self::narrow`], which runs for every row.
+    inverse_dy: f64,
 }
 
 impl Edge {
@@ -235,6 +264,7 @@ impl Edge {
             delta,
             sign,
             owns_ties: step_x > 0.0 || (step_x == 0.0 && step_y > 0.0),
+            inverse_dy: if delta.1 == 0.0 { 0.0 } else { 1.0 / delta.1 },
         }
     }
 
@@ -266,18 +296,43 @@ impl Edge {
             }
             return;
         }
-        let boundary = self.origin.0 + self.delta.0 * (py - self.origin.1) / self.delta.1;
+        let boundary = self.origin.0 + self.delta.0 * (py - self.origin.1) * self.inverse_dy;
         let pixel = boundary - 0.5;
         if step_x > 0.0 {
-            *left = (*left).max(clamp_f64(pixel.ceil() - 1.0));
+            *left = (*left).max(ceil_i32(pixel) - 1);
         } else {
-            *right = (*right).min(clamp_f64(pixel.floor() + 2.0));
+            *right = (*right).min(floor_i32(pixel) + 2);
         }
     }
 }
 
-fn clamp_f64(value: f64) -> i32 {
-    value.clamp(f64::from(i32::MIN / 2), f64::from(i32::MAX / 2)) as i32
+fn clamp_f64(value: f64) -> f64 {
+    value.clamp(f64::from(i32::MIN / 2), f64::from(i32::MAX / 2))
+}
+
+/// The whole number at or below `value`, within half of `i32`'s range.
+/// Truncation and a correction instead of `floor`, which is a call into the
+/// maths library on plain x86-64, and this runs for every row of every
+/// triangle.
+fn floor_i32(value: f64) -> i32 {
+    let value = clamp_f64(value);
+    let whole = value as i32;
+    if f64::from(whole) > value {
+        whole - 1
+    } else {
+        whole
+    }
+}
+
+/// The whole number at or above `value`, within half of `i32`'s range.
+fn ceil_i32(value: f64) -> i32 {
+    let value = clamp_f64(value);
+    let whole = value as i32;
+    if f64::from(whole) < value {
+        whole + 1
+    } else {
+        whole
+    }
 }
 
 /// A value over the triangle as a plane: at pixel centre `(x, y)` it is
@@ -338,10 +393,10 @@ pub fn draw_triangle(
     let min_x = points.iter().map(|p| p.0).fold(f64::INFINITY, f64::min);
     let max_x = points.iter().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
     let bounds = PixelRect::new(
-        clamp_f64(min_x.floor()),
-        clamp_f64(min_y.floor()),
-        clamp_f64(max_x.ceil()) + 1,
-        clamp_f64(max_y.ceil()) + 1,
+        floor_i32(min_x),
+        floor_i32(min_y),
+        ceil_i32(max_x) + 1,
+        ceil_i32(max_y) + 1,
     )
     .intersect(&scissor);
     if bounds.is_empty() {
@@ -390,6 +445,13 @@ pub fn draw_triangle(
         )
     });
     let flat_texel = flat_uv.then(|| texture.sample(texel_u[0], texel_v[0]));
+    let one_to_one = planes
+        .as_ref()
+        .filter(|_| flat_color && texture.width > 0 && texture.height > 0)
+        .and_then(|(_, plane_u, plane_v)| {
+            let (x, y) = texel_offsets(points[0], (texel_u[0], texel_v[0]), plane_u, plane_v)?;
+            Some((x, y, colors[0].map(u32::from)))
+        });
     let origin = points[0];
 
     for y in bounds.y0..bounds.y1 {
@@ -432,6 +494,26 @@ pub fn draw_triangle(
         let start_x = f64::from(left) + 0.5;
         let mut color = channels.map(|plane| plane.at(origin, start_x, py));
         let color_step = channels.map(|plane| plane.dx);
+        if let Some((offset_x, offset_y, color)) = one_to_one {
+            // Texel for pixel, in integers (see `texel_offsets`).
+            let ty = (i64::from(y) + offset_y).clamp(0, texture.height as i64 - 1) as usize;
+            let row_start = ty * texture.width;
+            let last = texture.width as i64 - 1;
+            for (x, pixel) in (left..right).zip(span.iter_mut()) {
+                let tx = (i64::from(x) + offset_x).clamp(0, last) as usize;
+                let texel = texture
+                    .texels
+                    .get(row_start + tx)
+                    .copied()
+                    .unwrap_or([0; 4]);
+                let mut source = [0u32; 4];
+                for index in 0..4 {
+                    source[index] = (color[index] * u32::from(texel[index]) + 127) / 255;
+                }
+                blend_u8(pixel, source);
+            }
+            continue;
+        }
         let mut u = plane_u.at(origin, start_x, py);
         let mut v = plane_v.at(origin, start_x, py);
         for pixel in span {
@@ -450,5 +532,51 @@ pub fn draw_triangle(
             u += plane_u.dx;
             v += plane_v.dx;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn whole_numbers_round_like_the_maths_library(value in -1.0e7f64..1.0e7) {
+            prop_assert_eq!(floor_i32(value), value.floor() as i32);
+            prop_assert_eq!(ceil_i32(value), value.ceil() as i32);
+            let whole = value.round();
+            prop_assert_eq!(floor_i32(whole), whole as i32);
+            prop_assert_eq!(ceil_i32(whole), whole as i32);
+        }
+    }
+
+    #[test]
+    fn text_at_its_own_size_is_read_texel_for_texel() {
+        let plane = |dx, dy| Plane { at0: 0.0, dx, dy };
+        // A glyph quad on whole pixels whose texel centres meet pixel centres.
+        assert_eq!(
+            texel_offsets(
+                (10.0, 20.0),
+                (99.5, 4.5),
+                &plane(1.0, 0.0),
+                &plane(0.0, 1.0)
+            ),
+            Some((90, -15))
+        );
+        // Half a texel off, scaled, or turned: sampled instead.
+        let (u, v) = (99.0, 4.5);
+        assert_eq!(
+            texel_offsets((10.0, 20.0), (u, v), &plane(1.0, 0.0), &plane(0.0, 1.0)),
+            None
+        );
+        assert_eq!(
+            texel_offsets((10.0, 20.0), (99.5, v), &plane(0.5, 0.0), &plane(0.0, 1.0)),
+            None
+        );
+        assert_eq!(
+            texel_offsets((10.0, 20.0), (99.5, v), &plane(0.0, 1.0), &plane(1.0, 0.0)),
+            None
+        );
     }
 }

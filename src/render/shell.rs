@@ -15,7 +15,7 @@ use winit::event::WindowEvent;
 use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop, EventLoopProxy};
 use winit::window::{Window, WindowId};
 
-use super::painter::SoftPainter;
+use super::painter::{SoftPainter, Tessellate};
 use super::raster::{self, Target};
 
 /// What the window loop needs from the app.
@@ -62,14 +62,33 @@ impl From<accesskit_winit::Event> for UserEvent {
 
 /// The shortest time between frames.
 const MIN_FRAME_INTERVAL: Duration = Duration::from_micros(16_667);
+/// How long the window's state (size, position, minimized) is trusted
+/// without an event saying it changed. Asking costs a round trip to the
+/// display server for each of them.
+const WINDOW_STATE_TRUSTED: Duration = Duration::from_secs(2);
 
 struct Running {
     window: Rc<Window>,
     state: egui_winit::State,
     surface: softbuffer::Surface<Rc<Window>, Rc<Window>>,
     surface_size: (u32, u32),
-    /// Set after a failed present: the next frame redraws everything.
+    /// The window's size in pixels, as its last resize said.
+    size: winit::dpi::PhysicalSize<u32>,
+    /// Set after a failed present, or when the window system may have lost
+    /// what the window showed: the next frame redraws everything.
     lost: bool,
+    /// A redraw this shell asked for is pending. One it did not ask for
+    /// comes from the window system: an X server without a compositor asks
+    /// for one when a covered part of the window comes back into view,
+    /// and has forgotten what was there.
+    asked_redraw: bool,
+}
+
+impl Running {
+    fn ask_redraw(&mut self) {
+        self.asked_redraw = true;
+        self.window.request_redraw();
+    }
 }
 
 struct Shell<A: ShellApp> {
@@ -79,6 +98,9 @@ struct Shell<A: ShellApp> {
     proxy: EventLoopProxy<UserEvent>,
     running: Option<Running>,
     info: ViewportInfo,
+    /// When `info` was last asked of the window; `None` once an event may
+    /// have changed it.
+    info_asked: Option<Instant>,
     painter: SoftPainter,
     next_repaint: Option<Instant>,
     /// When the last frame began: animations are paced from it.
@@ -109,6 +131,7 @@ pub fn run<A: ShellApp>(
         proxy,
         running: None,
         info: ViewportInfo::default(),
+        info_asked: None,
         painter: SoftPainter::new(),
         next_repaint: Some(Instant::now()),
         last_frame: Instant::now(),
@@ -149,6 +172,7 @@ impl<A: ShellApp> Shell<A> {
         );
         state.init_accesskit(event_loop, &window, self.proxy.clone());
         egui_winit::update_viewport_info(&mut self.info, &self.ctx, &window, true);
+        let size = window.inner_size();
         window.set_visible(true);
         window.request_redraw();
         self.running = Some(Running {
@@ -156,7 +180,9 @@ impl<A: ShellApp> Shell<A> {
             state,
             surface,
             surface_size: (0, 0),
+            size,
             lost: true,
+            asked_redraw: false,
         });
         Ok(())
     }
@@ -169,14 +195,23 @@ impl<A: ShellApp> Shell<A> {
         let window = Rc::clone(&running.window);
         let began = Instant::now();
         self.last_frame = began;
-        egui_winit::update_viewport_info(&mut self.info, &self.ctx, &window, false);
+        // A countdown tick changes nothing about the window, so its state
+        // is asked again only after an event, while minimized (to notice
+        // the window coming back), or when it has not been for a while.
+        let stale = self.info_asked.is_none_or(|asked| {
+            self.info.minimized == Some(true) || asked.elapsed() >= WINDOW_STATE_TRUSTED
+        });
+        if stale {
+            egui_winit::update_viewport_info(&mut self.info, &self.ctx, &window, false);
+            self.info_asked = Some(began);
+        }
         running
             .state
             .egui_input_mut()
             .viewports
             .insert(ViewportId::ROOT, self.info.clone());
         let close_asked = self.info.close_requested();
-        let hidden = window.is_minimized() == Some(true);
+        let hidden = self.info.minimized == Some(true);
         let mut raw_input = running.state.take_egui_input(&window);
         raw_input.max_texture_side = Some(self.app.max_texture_side());
         self.info.events.clear();
@@ -240,26 +275,23 @@ impl<A: ShellApp> Shell<A> {
             self.schedule(delay);
         }
         if let Some((shapes, mut textures_delta, pixels_per_point)) = paint {
-            let laid_out = began.elapsed();
-            let primitives = self.ctx.tessellate(shapes, pixels_per_point);
-            log::debug!(
-                "frame: ui {:.2} ms, tessellated {:.2} ms",
-                laid_out.as_secs_f64() * 1000.0,
-                (began.elapsed() - laid_out).as_secs_f64() * 1000.0
-            );
+            log::debug!("frame: ui {:.2} ms", began.elapsed().as_secs_f64() * 1000.0);
             let clear = raster::pack(self.app.clear_color(&self.ctx.global_style().visuals));
+            let ctx = self.ctx.clone();
+            let mut tessellate = |shapes| ctx.tessellate(shapes, pixels_per_point);
             if let Some(running) = self.running.as_mut() {
                 paint_window(
                     running,
                     &mut self.painter,
-                    &primitives,
-                    &mut textures_delta,
-                    pixels_per_point,
-                    clear,
+                    Frame {
+                        shapes,
+                        tessellate: &mut tessellate,
+                        textures_delta: &mut textures_delta,
+                        pixels_per_point,
+                        clear,
+                    },
                 );
             }
-            // Applied, or the window had no size to paint at.
-            textures_delta.clear();
         }
     }
 
@@ -272,15 +304,20 @@ impl<A: ShellApp> Shell<A> {
     }
 }
 
-fn paint_window(
-    running: &mut Running,
-    painter: &mut SoftPainter,
-    primitives: &[egui::ClippedPrimitive],
-    textures_delta: &mut egui::TexturesDelta,
+/// One frame's drawing, as egui gave it.
+struct Frame<'a> {
+    shapes: Vec<egui::epaint::ClippedShape>,
+    tessellate: &'a mut Tessellate<'a>,
+    textures_delta: &'a mut egui::TexturesDelta,
     pixels_per_point: f32,
     clear: u32,
-) {
-    let size = running.window.inner_size();
+}
+
+fn paint_window(running: &mut Running, painter: &mut SoftPainter, frame: Frame<'_>) {
+    // Textures are taken even when nothing is painted, or later frames
+    // would miss them.
+    painter.take_textures(frame.textures_delta);
+    let size = running.size;
     let (Some(width), Some(height)) = (NonZeroU32::new(size.width), NonZeroU32::new(size.height))
     else {
         return;
@@ -310,10 +347,11 @@ fn paint_window(
             height: size.height as usize,
         },
         age,
-        primitives,
-        textures_delta,
-        pixels_per_point,
-        clear,
+        frame.shapes,
+        frame.tessellate,
+        frame.textures_delta,
+        frame.pixels_per_point,
+        frame.clear,
     );
     let rects: Vec<softbuffer::Rect> = damage
         .iter()
@@ -341,7 +379,9 @@ fn paint_window(
     }
     let stats = painter.stats();
     log::debug!(
-        "painted {} triangles, {} pixels{} in {:.2} ms, shown in {:.2} ms",
+        "painted {} of {} shapes, {} triangles, {} pixels{} in {:.2} ms, shown in {:.2} ms",
+        stats.shapes_drawn,
+        stats.shapes,
         stats.triangles,
         stats.pixels_redrawn,
         if stats.full { " (all)" } else { "" },
@@ -365,27 +405,43 @@ impl<A: ShellApp> ApplicationHandler<UserEvent> for Shell<A> {
         let Some(running) = self.running.as_mut() else {
             return;
         };
+        if !matches!(event, WindowEvent::RedrawRequested) {
+            self.info_asked = None;
+        }
         match &event {
             WindowEvent::RedrawRequested => {
+                if !std::mem::take(&mut running.asked_redraw) {
+                    running.lost = true;
+                }
                 self.frame(event_loop);
                 return;
             }
+            WindowEvent::Occluded(_) => {
+                // Covered or uncovered: what shows may need drawing anew.
+                running.lost = true;
+                running.ask_redraw();
+            }
             WindowEvent::CloseRequested => {
                 self.info.events.push(egui::ViewportEvent::Close);
-                running.window.request_redraw();
+                running.ask_redraw();
             }
             WindowEvent::Destroyed => {
                 event_loop.exit();
                 return;
             }
-            WindowEvent::Resized(_) | WindowEvent::ScaleFactorChanged { .. } => {
-                running.window.request_redraw();
+            WindowEvent::Resized(size) => {
+                running.size = *size;
+                running.ask_redraw();
+            }
+            WindowEvent::ScaleFactorChanged { .. } => {
+                running.size = running.window.inner_size();
+                running.ask_redraw();
             }
             _ => {}
         }
         let response = running.state.on_window_event(&running.window, &event);
         if response.repaint {
-            running.window.request_redraw();
+            running.ask_redraw();
         }
     }
 
@@ -399,11 +455,11 @@ impl<A: ShellApp> ApplicationHandler<UserEvent> for Shell<A> {
                 match event.window_event {
                     accesskit_winit::WindowEvent::InitialTreeRequested => {
                         self.ctx.enable_accesskit();
-                        running.window.request_redraw();
+                        running.ask_redraw();
                     }
                     accesskit_winit::WindowEvent::ActionRequested(request) => {
                         running.state.on_accesskit_action_request(request);
-                        running.window.request_redraw();
+                        running.ask_redraw();
                     }
                     accesskit_winit::WindowEvent::AccessibilityDeactivated => {
                         self.ctx.disable_accesskit();
@@ -417,8 +473,8 @@ impl<A: ShellApp> ApplicationHandler<UserEvent> for Shell<A> {
         match self.next_repaint {
             Some(when) if when <= Instant::now() => {
                 self.next_repaint = None;
-                if let Some(running) = &self.running {
-                    running.window.request_redraw();
+                if let Some(running) = &mut self.running {
+                    running.ask_redraw();
                 }
                 event_loop.set_control_flow(ControlFlow::Wait);
             }

@@ -174,13 +174,23 @@ fn a_texture_mapped_one_texel_to_one_pixel_is_copied_exactly() {
     }
 }
 
+/// A frame's output whose texture changes each painter gets a copy of.
+struct Shown(egui::FullOutput);
+
+impl Drop for Shown {
+    fn drop(&mut self) {
+        // The painters were handed copies; egui insists on being told.
+        self.0.textures_delta.clear();
+    }
+}
+
 /// Runs one egui frame of a small player-like screen at second `second`.
-fn frame(ctx: &egui::Context, second: u32, size: egui::Vec2) -> egui::FullOutput {
+fn frame(ctx: &egui::Context, second: u32, size: egui::Vec2) -> Shown {
     let input = egui::RawInput {
         screen_rect: Some(Rect::from_min_size(Pos2::ZERO, size)),
         ..Default::default()
     };
-    ctx.run_ui(input, |ui| {
+    Shown(ctx.run_ui(input, |ui| {
         egui::CentralPanel::default().show(ui, |ui| {
             ui.heading("Knead the lower back");
             ui.label("Slow circles with the heels of both hands, either side of the spine.");
@@ -193,7 +203,35 @@ fn frame(ctx: &egui::Context, second: u32, size: egui::Vec2) -> egui::FullOutput
             let _ = ui.button("Pause");
             let _ = ui.button("Next step");
         });
-    })
+    }))
+}
+
+/// Paints `output` with `painter` into `pixels`, egui's tessellator lent as
+/// the window code lends it; returns what the painter says changed.
+fn paint(
+    painter: &mut SoftPainter,
+    ctx: &egui::Context,
+    pixels: &mut [u32],
+    (width, height): (usize, usize),
+    age: u8,
+    Shown(output): &Shown,
+    clear: u32,
+) -> Vec<PixelRect> {
+    let ppp = output.pixels_per_point;
+    let mut textures = output.textures_delta.clone();
+    painter.paint(
+        &mut Target {
+            pixels,
+            width,
+            height,
+        },
+        age,
+        output.shapes.clone(),
+        &mut |shapes| ctx.tessellate(shapes, ppp),
+        &mut textures,
+        ppp,
+        clear,
+    )
 }
 
 #[test]
@@ -208,34 +246,19 @@ fn redrawing_only_the_damage_equals_drawing_the_whole_frame() {
     let clear = raster::pack(Color32::from_rgb(30, 30, 34));
     let mut small_frames = 0;
     for second in 0..24 {
-        let mut output = frame(&ctx, second, size);
-        let mut copy = output.textures_delta.clone();
-        let primitives = ctx.tessellate(output.shapes, output.pixels_per_point);
+        let output = frame(&ctx, second, size);
         let age = u8::from(second > 0);
-        partial.paint(
-            &mut Target {
-                pixels: &mut partial_pixels,
-                width,
-                height,
-            },
+        let dims = (width, height);
+        paint(
+            &mut partial,
+            &ctx,
+            &mut partial_pixels,
+            dims,
             age,
-            &primitives,
-            &mut output.textures_delta,
-            output.pixels_per_point,
+            &output,
             clear,
         );
-        full.paint(
-            &mut Target {
-                pixels: &mut full_pixels,
-                width,
-                height,
-            },
-            0,
-            &primitives,
-            &mut copy,
-            output.pixels_per_point,
-            clear,
-        );
+        paint(&mut full, &ctx, &mut full_pixels, dims, 0, &output, clear);
         assert!(partial_pixels == full_pixels, "frame {second} differs");
         let stats = partial.stats();
         if second > 2 && !stats.full {
@@ -259,36 +282,28 @@ fn an_unchanged_frame_redraws_nothing_and_a_resize_redraws_everything() {
     let mut pixels = vec![0u32; width * height];
     let clear = 0x0010_1010;
     for age in [0, 1, 1] {
-        let mut output = frame(&ctx, 5, vec2(width as f32, height as f32));
-        let primitives = ctx.tessellate(output.shapes, output.pixels_per_point);
-        painter.paint(
-            &mut Target {
-                pixels: &mut pixels,
-                width,
-                height,
-            },
+        let output = frame(&ctx, 5, vec2(width as f32, height as f32));
+        paint(
+            &mut painter,
+            &ctx,
+            &mut pixels,
+            (width, height),
             age,
-            &primitives,
-            &mut output.textures_delta,
-            output.pixels_per_point,
+            &output,
             clear,
         );
     }
     assert_eq!(painter.stats().pixels_redrawn, 0);
     let (width, height) = (300usize, 240usize);
     let mut pixels = vec![0u32; width * height];
-    let mut output = frame(&ctx, 5, vec2(width as f32, height as f32));
-    let primitives = ctx.tessellate(output.shapes, output.pixels_per_point);
-    let damage = painter.paint(
-        &mut Target {
-            pixels: &mut pixels,
-            width,
-            height,
-        },
+    let output = frame(&ctx, 5, vec2(width as f32, height as f32));
+    let damage = paint(
+        &mut painter,
+        &ctx,
+        &mut pixels,
+        (width, height),
         1,
-        &primitives,
-        &mut output.textures_delta,
-        output.pixels_per_point,
+        &output,
         clear,
     );
     assert_eq!(damage, vec![PixelRect::whole(width, height)]);
@@ -307,35 +322,219 @@ fn a_double_buffered_window_also_repaints_last_frames_change() {
     let mut reference_pixels = vec![0u32; width * height];
     let clear = 0x0010_1010;
     for second in 0..10u32 {
-        let mut output = frame(&ctx, second, size);
-        let mut copy = output.textures_delta.clone();
-        let primitives = ctx.tessellate(output.shapes, output.pixels_per_point);
+        let output = frame(&ctx, second, size);
         let age = if second < 2 { 0 } else { 2 };
         let buffer = &mut buffers[second as usize % 2];
-        painter.paint(
-            &mut Target {
-                pixels: buffer,
-                width,
-                height,
-            },
-            age,
-            &primitives,
-            &mut output.textures_delta,
-            output.pixels_per_point,
-            clear,
-        );
-        reference.paint(
-            &mut Target {
-                pixels: &mut reference_pixels,
-                width,
-                height,
-            },
+        let dims = (width, height);
+        paint(&mut painter, &ctx, buffer, dims, age, &output, clear);
+        paint(
+            &mut reference,
+            &ctx,
+            &mut reference_pixels,
+            dims,
             0,
-            &primitives,
-            &mut copy,
-            output.pixels_per_point,
+            &output,
             clear,
         );
         assert!(*buffer == reference_pixels, "frame {second} differs");
     }
+}
+
+/// Every triangle egui makes for a shape lies inside the pixels the painter
+/// says the shape can reach, which redrawing only the damage rests on:
+/// sharp joins of thick strokes drawn outside, blur, underlined and turned
+/// text, a shape moved after tessellation.
+#[test]
+fn every_triangle_lies_within_its_shapes_reach() {
+    use egui::epaint::{
+        ClippedShape, CubicBezierShape, PathShape, PathStroke, RectShape, Shape, TextShape,
+    };
+    use egui::{FontId, Stroke, StrokeKind, emath::TSTransform};
+
+    let ctx = egui::Context::default();
+    let _ = frame(&ctx, 0, vec2(400.0, 300.0));
+    let galley = ctx.fonts_mut(|fonts| {
+        fonts.layout(
+            "Lower back 4:59\nheat".to_owned(),
+            FontId::proportional(30.0),
+            Color32::WHITE,
+            200.0,
+        )
+    });
+    let stroke = Stroke::new(9.0, Color32::RED);
+    let sharp = vec![pos2(100.0, 100.0), pos2(200.0, 103.0), pos2(102.0, 112.0)];
+    let shapes = vec![
+        Shape::line(sharp.clone(), stroke),
+        Shape::Path(PathShape {
+            points: sharp.clone(),
+            closed: true,
+            fill: Color32::BLUE,
+            stroke: PathStroke::new(9.0, Color32::RED).outside(),
+        }),
+        Shape::Path(PathShape {
+            points: sharp,
+            closed: true,
+            fill: Color32::TRANSPARENT,
+            stroke: PathStroke::new(9.0, Color32::RED).inside(),
+        }),
+        Shape::Rect(
+            RectShape::new(
+                Rect::from_min_size(pos2(50.0, 60.0), vec2(80.0, 40.0)),
+                6.0,
+                Color32::GRAY,
+                stroke,
+                StrokeKind::Outside,
+            )
+            .with_blur_width(24.0),
+        ),
+        Shape::circle_stroke(pos2(200.0, 200.0), 30.0, stroke),
+        Shape::ellipse_filled(pos2(120.0, 220.0), vec2(40.0, 12.0), Color32::GREEN),
+        Shape::CubicBezier(CubicBezierShape::from_points_stroke(
+            [
+                pos2(20.0, 20.0),
+                pos2(300.0, 20.0),
+                pos2(20.0, 30.0),
+                pos2(290.0, 40.0),
+            ],
+            false,
+            Color32::TRANSPARENT,
+            stroke,
+        )),
+        Shape::line_segment([pos2(10.0, 10.0), pos2(300.0, 250.0)], stroke),
+        Shape::Text(
+            TextShape::new(pos2(30.0, 200.0), galley.clone(), Color32::WHITE)
+                .with_underline(Stroke::new(3.0, Color32::BLUE)),
+        ),
+        Shape::Text(TextShape::new(pos2(200.0, 100.0), galley, Color32::WHITE).with_angle(0.7)),
+    ];
+    for pixels_per_point in [1.0, 1.5, 2.0] {
+        for (index, shape) in shapes.iter().enumerate() {
+            for transform in [
+                TSTransform::IDENTITY,
+                TSTransform::new(vec2(31.5, -12.25), 1.3),
+            ] {
+                let clipped = ClippedShape {
+                    clip_rect: Rect::EVERYTHING,
+                    shape: shape.clone(),
+                    transform_after_tessellation: transform,
+                };
+                let reach = super::shapes::pixel_reach(&clipped, pixels_per_point);
+                let primitives = ctx.tessellate(vec![clipped], pixels_per_point);
+                let mut vertices = 0;
+                for primitive in &primitives {
+                    let egui::epaint::Primitive::Mesh(mesh) = &primitive.primitive else {
+                        continue;
+                    };
+                    for vertex in &mesh.vertices {
+                        vertices += 1;
+                        let (x, y) = (
+                            vertex.pos.x * pixels_per_point,
+                            vertex.pos.y * pixels_per_point,
+                        );
+                        // The rasteriser touches at most the pixels from
+                        // floor to ceil of its corners.
+                        assert!(
+                            x.floor() as i32 >= reach.x0
+                                && (x.ceil() as i32) < reach.x1
+                                && y.floor() as i32 >= reach.y0
+                                && (y.ceil() as i32) < reach.y1,
+                            "shape {index} at {pixels_per_point}: ({x}, {y}) outside {reach:?}"
+                        );
+                    }
+                }
+                assert!(vertices > 0, "shape {index} drew nothing");
+            }
+        }
+    }
+}
+
+/// A countdown tick redraws the digit that changed, not the whole number.
+#[test]
+fn a_countdown_tick_redraws_the_changed_digit_only() {
+    use egui::FontId;
+    use egui::epaint::{ClippedShape, Shape, TextShape};
+
+    let ctx = egui::Context::default();
+    let _ = frame(&ctx, 0, vec2(400.0, 300.0));
+    let text = |digits: &str| {
+        let galley = ctx.fonts_mut(|fonts| {
+            fonts.layout_no_wrap(digits.to_owned(), FontId::monospace(72.0), Color32::WHITE)
+        });
+        ClippedShape::new(
+            Rect::EVERYTHING,
+            Shape::Text(TextShape::new(pos2(20.0, 20.0), galley, Color32::WHITE)),
+        )
+    };
+    let (before, after) = (text("4:59"), text("4:58"));
+    let whole = super::shapes::pixel_reach(&after, 1.0);
+    let changes = super::shapes::text_changes(&before, &after, 1.0).unwrap_or_default();
+    let changed: i64 = changes.iter().map(PixelRect::area).sum();
+    assert!(!changes.is_empty());
+    assert!(
+        changed * 3 < whole.area(),
+        "redrew {changed} of {} pixels",
+        whole.area()
+    );
+    // The last digit's place is inside what changed; the first's is not.
+    assert!(changes.iter().all(|rect| rect.x0 > whole.x0 + 60));
+    // A different colour is not a digit change.
+    let mut recoloured = after.clone();
+    if let Shape::Text(text) = &mut recoloured.shape {
+        text.fallback_color = Color32::RED;
+    }
+    assert_eq!(super::shapes::text_changes(&after, &recoloured, 1.0), None);
+}
+
+/// A texture something already shows, replaced or patched, redraws the
+/// window; new glyphs in the font atlas do not.
+#[test]
+fn a_changed_texture_redraws_everything() {
+    use egui::epaint::{ClippedShape, ImageDelta, Shape, TextureId};
+    use egui::{ColorImage, TextureOptions};
+
+    let ctx = egui::Context::default();
+    let _ = frame(&ctx, 0, vec2(64.0, 64.0));
+    let (width, height) = (64usize, 64usize);
+    let mut pixels = vec![0u32; width * height];
+    let mut painter = SoftPainter::new();
+    let image = TextureId::Managed(7);
+    let picture = |color: Color32, at: Option<[usize; 2]>| {
+        let pixels = ColorImage::new([4, 4], vec![color; 16]);
+        match at {
+            None => ImageDelta::full(pixels, TextureOptions::NEAREST),
+            Some(at) => ImageDelta::partial(at, pixels, TextureOptions::NEAREST),
+        }
+    };
+    let mut paint_with = |delta: Option<ImageDelta>, age: u8| {
+        let mut textures = egui::TexturesDelta::default();
+        if let Some(delta) = delta {
+            textures.set.entry(image).or_default().push(delta);
+        }
+        let mut mesh = Mesh::with_texture(image);
+        mesh.add_rect_with_uv(
+            Rect::from_min_size(pos2(8.0, 8.0), vec2(16.0, 16.0)),
+            Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0)),
+            Color32::WHITE,
+        );
+        let shapes = vec![ClippedShape::new(Rect::EVERYTHING, Shape::mesh(mesh))];
+        painter.paint(
+            &mut Target {
+                pixels: &mut pixels,
+                width,
+                height,
+            },
+            age,
+            shapes,
+            &mut |shapes| ctx.tessellate(shapes, 1.0),
+            &mut textures,
+            1.0,
+            0,
+        );
+        painter.stats()
+    };
+    assert!(paint_with(Some(picture(Color32::RED, None)), 0).full);
+    assert_eq!(paint_with(None, 1).pixels_redrawn, 0);
+    assert!(paint_with(Some(picture(Color32::BLUE, None)), 1).full);
+    assert!(paint_with(Some(picture(Color32::GREEN, Some([1, 1]))), 1).full);
+    assert_eq!(paint_with(None, 1).pixels_redrawn, 0);
 }

@@ -196,15 +196,26 @@ pub fn player_ui(
         }
         // The countdown shrinks in a short window so the step still fits.
         let countdown_size = (ui.available_height() * 0.17).clamp(40.0, 110.0);
-        egui::ScrollArea::vertical()
-            // Each step (and each session) opens at the top of its text.
-            .id_salt((
-                "player-body",
-                super::a11y::screen_visit(ui.ctx()),
-                format!("{:?}", view.phase),
-            ))
-            .auto_shrink(false)
-            .show(ui, |ui| step_ui(ui, routine, view, plan, countdown_size));
+        // Each step (and each session) opens at the top of its text. The
+        // area itself stays the same from step to step: a new one would fade
+        // its scroll bar in, a dozen frames for nothing at every step.
+        let page = egui::Id::unique((
+            super::a11y::screen_visit(ui.ctx()),
+            format!("{:?}", view.phase),
+        ));
+        let last_page = egui::Id::unique("player-body-page");
+        let turned = ui.data_mut(|data| {
+            let turned = data.get_temp::<egui::Id>(last_page) != Some(page);
+            data.insert_temp(last_page, page);
+            turned
+        });
+        let mut area = egui::ScrollArea::vertical()
+            .id_salt("player-body")
+            .auto_shrink(false);
+        if turned {
+            area = area.vertical_scroll_offset(0.0);
+        }
+        area.show(ui, |ui| step_ui(ui, routine, view, plan, countdown_size));
     });
     commands
 }

@@ -60,6 +60,14 @@ impl EframeApp {
         self.direct_title = true;
         self
     }
+
+    /// Shows `notice` (when there is one) until it is dismissed.
+    pub fn with_notice(mut self, notice: Option<String>) -> Self {
+        if notice.is_some() {
+            self.app.notice = notice;
+        }
+        self
+    }
 }
 
 /// The widest font atlas the app asks for. Drivers report up to 16384, and egui
