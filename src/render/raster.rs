@@ -491,9 +491,6 @@ pub fn draw_triangle(
         let Some((channels, plane_u, plane_v)) = &planes else {
             continue;
         };
-        let start_x = f64::from(left) + 0.5;
-        let mut color = channels.map(|plane| plane.at(origin, start_x, py));
-        let color_step = channels.map(|plane| plane.dx);
         if let Some((offset_x, offset_y, color)) = one_to_one {
             // Texel for pixel, in integers (see `texel_offsets`).
             let ty = (i64::from(y) + offset_y).clamp(0, texture.height as i64 - 1) as usize;
@@ -514,23 +511,22 @@ pub fn draw_triangle(
             }
             continue;
         }
-        let mut u = plane_u.at(origin, start_x, py);
-        let mut v = plane_v.at(origin, start_x, py);
-        for pixel in span {
+        for (x, pixel) in (left..right).zip(span.iter_mut()) {
+            // Every value from the pixel's own position, never stepped along
+            // the span: a span starts at the redrawn rectangle's edge in a
+            // partial redraw and at the triangle's in a full one, and a
+            // running sum would round differently in the two.
+            let px = f64::from(x) + 0.5;
             let texel = match flat_texel {
                 Some(texel) => texel,
-                None => texture.sample(u, v),
+                None => texture.sample(plane_u.at(origin, px, py), plane_v.at(origin, px, py)),
             };
             let mut source = [0.0f32; 4];
-            for index in 0..4 {
-                source[index] = color[index].clamp(0.0, 255.0) * texel[index] / 255.0;
+            for (index, slot) in source.iter_mut().enumerate() {
+                let color = channels[index].at(origin, px, py);
+                *slot = color.clamp(0.0, 255.0) * texel[index] / 255.0;
             }
             blend(pixel, source);
-            for index in 0..4 {
-                color[index] += color_step[index];
-            }
-            u += plane_u.dx;
-            v += plane_v.dx;
         }
     }
 }
@@ -548,6 +544,59 @@ mod tests {
             let whole = value.round();
             prop_assert_eq!(floor_i32(whole), whole as i32);
             prop_assert_eq!(ceil_i32(whole), whole as i32);
+        }
+    }
+
+    proptest! {
+        /// A shaded, resampled triangle drawn in strips (as a partial
+        /// redraw draws it) equals the same triangle drawn whole, exactly.
+        #[test]
+        fn a_triangle_drawn_in_strips_equals_it_drawn_whole(
+            corners in proptest::array::uniform3((0.0f32..40.0, 0.0f32..40.0)),
+            shades in proptest::array::uniform3(0u8..=255),
+            cuts in proptest::collection::vec(1i32..40, 1..4),
+        ) {
+            let texture = Texture {
+                width: 5,
+                height: 3,
+                texels: (0..15u8).map(|n| [n * 17, 255 - n * 9, n * 5, 200 + n]).collect(),
+                nearest: false,
+            };
+            let vertices: Vec<Vertex> = corners
+                .iter()
+                .zip(shades)
+                .map(|(&(x, y), shade)| Vertex {
+                    pos: egui::pos2(x, y),
+                    uv: egui::pos2(x / 37.0, y / 23.0),
+                    color: egui::Color32::from_rgba_premultiplied(shade, 255 - shade, 90, 230),
+                })
+                .collect();
+            let draw = |pixels: &mut Vec<u32>, strips: &[PixelRect]| {
+                let mut target = Target { pixels, width: 40, height: 40 };
+                for strip in strips {
+                    draw_triangle(
+                        &mut target,
+                        [&vertices[0], &vertices[1], &vertices[2]],
+                        1.0,
+                        &texture,
+                        *strip,
+                    );
+                }
+            };
+            let mut whole = vec![0x0010_2030; 40 * 40];
+            draw(&mut whole, &[PixelRect::whole(40, 40)]);
+            let mut edges = cuts;
+            edges.sort_unstable();
+            edges.dedup();
+            let mut strips = Vec::new();
+            let mut from = 0;
+            for edge in edges.into_iter().chain([40]) {
+                strips.push(PixelRect::new(from, 0, edge, 40));
+                from = edge;
+            }
+            let mut pieces = vec![0x0010_2030; 40 * 40];
+            draw(&mut pieces, &strips);
+            prop_assert!(whole == pieces);
         }
     }
 
