@@ -5,6 +5,7 @@
 #   - time from launch to the first drawn frame (5 launches)
 #   - memory (total RSS and the process's own anonymous RssAnon) while a routine plays
 #   - CPU used over 60 s of playback, as % of one core
+#   - microseconds to paint a countdown tick on the processor (render tests)
 #   - how late the conductor fires step boundaries on the real clock
 #     (p50 / p99 / max over a routine of many 1-second steps)
 set -euo pipefail
@@ -65,6 +66,9 @@ grep -E '^(StepStart|SessionEnd) ' "$work/timings" | awk '{ print $2 }' | sort -
 awk '{ v[NR] = $1 } END {
   n = NR; p50 = v[int((n - 1) * 0.50) + 1]; p99 = v[int((n - 1) * 0.99) + 1]; max = v[n]
   printf "  %d boundaries: p50 %.3f ms, p99 %.3f ms, max %.3f ms\n", n, p50 / 1000, p99 / 1000, max / 1000 }' "$work/boundaries"
+
+echo "== Painting a countdown tick on the processor (a 1024x720 frame, only what changed)"
+cargo test --release --locked --quiet --lib paint_cost -- --ignored --nocapture 2>/dev/null | grep '^paint:'
 
 echo "== History: 100,000 sessions (targets: open + stats + first page <= 50 ms, one append <= 2 ms)"
 cargo run --release --locked --quiet --example history_bench -- 100000

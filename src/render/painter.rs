@@ -133,6 +133,7 @@ impl SoftPainter {
                 reach: |d: &Drawn| d.reach,
                 refine: |a: &Drawn, b: &Drawn| {
                     shapes::text_changes(&a.shape, &b.shape, pixels_per_point)
+                        .or_else(|| shapes::rect_changes(&a.shape, &b.shape, pixels_per_point))
                         .map(|rects| rects.iter().map(|rect| rect.intersect(&whole)).collect())
                 },
             };
@@ -193,6 +194,16 @@ impl SoftPainter {
     fn set_texture(&mut self, id: TextureId, delta: &egui::epaint::ImageDelta) {
         let ImageData::Color(image) = &delta.image;
         let nearest = delta.options.magnification == egui::TextureFilter::Nearest;
+        log::debug!(
+            "texture {id:?}: {} {}x{}",
+            if delta.pos.is_some() {
+                "patch"
+            } else {
+                "image"
+            },
+            image.size[0],
+            image.size[1]
+        );
         match delta.pos {
             None => {
                 // A new image. If the id was already in use, whatever showed

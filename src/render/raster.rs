@@ -374,6 +374,14 @@ pub fn draw_triangle(
     texture: &Texture,
     scissor: PixelRect,
 ) {
+    // Premultiplied transparent at every corner adds nothing anywhere
+    // (`ONE, ONE_MINUS_SRC_ALPHA` leaves the pixel as it was).
+    if vertices
+        .iter()
+        .all(|v| v.color == egui::Color32::TRANSPARENT)
+    {
+        return;
+    }
     let scale = f64::from(pixels_per_point);
     let mut points = vertices.map(|v| (f64::from(v.pos.x) * scale, f64::from(v.pos.y) * scale));
     let mut vertices = vertices;

@@ -186,6 +186,82 @@ fn to_pixels(rect: Rect, pixels_per_point: f32, margin: f32) -> PixelRect {
     )
 }
 
+/// Where two rectangles differ when only one edge moved (a progress bar's
+/// fill growing): a strip around the old and new places of that edge, as
+/// wide as the corners and the anti-aliasing fringe, within the clip.
+/// `None` when they differ in anything else.
+///
+/// Everywhere else both are the same flat colour over the same pixels: the
+/// tessellator's corners and fringe along the unmoved edges are built from
+/// the same points, and the inside, however it is cut into triangles, is
+/// one colour laid once on every pixel.
+pub fn rect_changes(
+    old: &ClippedShape,
+    new: &ClippedShape,
+    pixels_per_point: f32,
+) -> Option<Vec<PixelRect>> {
+    let (Shape::Rect(a), Shape::Rect(b)) = (&old.shape, &new.shape) else {
+        return None;
+    };
+    let same_frame = old.clip_rect == new.clip_rect
+        && old.transform_after_tessellation == new.transform_after_tessellation;
+    let same_look = egui::epaint::RectShape {
+        rect: b.rect,
+        ..a.clone()
+    } == *b
+        && a.angle == 0.0
+        && a.blur_width == 0.0
+        && a.brush.is_none()
+        && a.stroke.is_empty();
+    if !same_frame || !same_look {
+        return None;
+    }
+    let (old_rect, new_rect) = (a.rect, b.rect);
+    let moved = [
+        old_rect.min.x != new_rect.min.x,
+        old_rect.max.x != new_rect.max.x,
+        old_rect.min.y != new_rect.min.y,
+        old_rect.max.y != new_rect.max.y,
+    ];
+    if moved.iter().filter(|m| **m).count() != 1 {
+        return None;
+    }
+    let radius = f32::from(a.corner_radius.nw.max(a.corner_radius.ne))
+        .max(f32::from(a.corner_radius.sw.max(a.corner_radius.se)));
+    // Corners, the one-pixel fringe and the tessellator's rounding to pixels.
+    let reach = radius + 2.0 / pixels_per_point.max(0.01);
+    let both = old_rect.union(new_rect);
+    let strip = if moved[0] || moved[1] {
+        let (from, to) = if moved[0] {
+            (old_rect.min.x, new_rect.min.x)
+        } else {
+            (old_rect.max.x, new_rect.max.x)
+        };
+        Rect::from_x_y_ranges(
+            from.min(to) - reach..=from.max(to) + reach,
+            both.min.y - reach..=both.max.y + reach,
+        )
+    } else {
+        let (from, to) = if moved[2] {
+            (old_rect.min.y, new_rect.min.y)
+        } else {
+            (old_rect.max.y, new_rect.max.y)
+        };
+        Rect::from_x_y_ranges(
+            both.min.x - reach..=both.max.x + reach,
+            from.min(to) - reach..=from.max(to) + reach,
+        )
+    };
+    let clip = to_pixels(new.clip_rect, pixels_per_point, 1.0);
+    let strip = new.transform_after_tessellation * strip;
+    let rect = to_pixels(strip, pixels_per_point, MARGIN_PIXELS).intersect(&clip);
+    Some(if rect.is_empty() {
+        Vec::new()
+    } else {
+        vec![rect]
+    })
+}
+
 /// Where two text shapes in the same place differ, when they differ only in
 /// some of their glyphs (a countdown's digits): rectangles in pixels, within
 /// the clip. `None` when they differ in anything else, and the whole of both

@@ -64,8 +64,9 @@ impl From<accesskit_winit::Event> for UserEvent {
 const MIN_FRAME_INTERVAL: Duration = Duration::from_micros(16_667);
 /// How long the window's state (size, position, minimized) is trusted
 /// without an event saying it changed. Asking costs a round trip to the
-/// display server for each of them.
-const WINDOW_STATE_TRUSTED: Duration = Duration::from_secs(2);
+/// display server for each of them; a window minimized without an event
+/// is noticed within this time (until then it is drawn as before).
+const WINDOW_STATE_TRUSTED: Duration = Duration::from_secs(10);
 
 struct Running {
     window: Rc<Window>,

@@ -538,3 +538,105 @@ fn a_changed_texture_redraws_everything() {
     assert!(paint_with(Some(picture(Color32::GREEN, Some([1, 1]))), 1).full);
     assert_eq!(paint_with(None, 1).pixels_redrawn, 0);
 }
+
+/// A progress bar's fill growing by a fraction of a pixel a second redraws
+/// a strip at its end, and the result equals drawing the whole frame.
+#[test]
+fn a_growing_bar_redraws_its_end_only_and_exactly() {
+    let ctx = egui::Context::default();
+    let (width, height) = (400usize, 80usize);
+    let size = vec2(width as f32, height as f32);
+    let clear = raster::pack(Color32::from_rgb(30, 30, 34));
+    let mut partial = SoftPainter::new();
+    let mut full = SoftPainter::new();
+    let mut partial_pixels = vec![0u32; width * height];
+    let mut full_pixels = vec![0u32; width * height];
+    for step in 0..60u16 {
+        let filled = 20.0 + f32::from(step) * 5.37;
+        let input = egui::RawInput {
+            screen_rect: Some(Rect::from_min_size(Pos2::ZERO, size)),
+            ..Default::default()
+        };
+        let output = Shown(ctx.run_ui(input, |ui| {
+            let painter = ui.painter();
+            let track = Rect::from_min_size(pos2(10.3, 30.6), vec2(370.0, 10.0));
+            painter.rect_filled(track, 5.0, Color32::from_gray(10));
+            let fill = Rect::from_min_size(track.min, vec2(filled, 10.0));
+            painter.rect_filled(
+                fill,
+                5.0,
+                Color32::from_rgb(120, 200, 170).gamma_multiply(0.7),
+            );
+        }));
+        let dims = (width, height);
+        let age = u8::from(step > 0);
+        paint(
+            &mut partial,
+            &ctx,
+            &mut partial_pixels,
+            dims,
+            age,
+            &output,
+            clear,
+        );
+        paint(&mut full, &ctx, &mut full_pixels, dims, 0, &output, clear);
+        assert!(partial_pixels == full_pixels, "step {step} differs");
+        if step > 0 {
+            let redrawn = partial.stats().pixels_redrawn;
+            // The strip (the growth, the corner, the fringe and the margins,
+            // a bar high and the same around) is a fraction of the bar's 370 × 10.
+            assert!(redrawn < 40 * 32, "step {step} redrew {redrawn} pixels");
+        }
+    }
+}
+
+/// Not a check: prints what a countdown tick's partial redraw costs.
+/// `cargo test --release --lib paint_cost -- --ignored --nocapture`
+#[test]
+#[ignore = "prints timings"]
+fn paint_cost() {
+    let ctx = egui::Context::default();
+    let (width, height) = (1024usize, 720usize);
+    let size = vec2(width as f32, height as f32);
+    let mut painter = SoftPainter::new();
+    let mut pixels = vec![0u32; width * height];
+    let clear = raster::pack(Color32::from_rgb(30, 30, 34));
+    let outputs: Vec<Shown> = (0..60).map(|second| frame(&ctx, second, size)).collect();
+    for (index, output) in outputs.iter().enumerate().take(3) {
+        paint(
+            &mut painter,
+            &ctx,
+            &mut pixels,
+            (width, height),
+            u8::from(index > 0),
+            output,
+            clear,
+        );
+    }
+    let started = std::time::Instant::now();
+    let mut pixels_redrawn = 0;
+    let mut triangles = 0;
+    for round in 0..20 {
+        for (index, output) in outputs.iter().enumerate().skip(3) {
+            let _ = (round, index);
+            paint(
+                &mut painter,
+                &ctx,
+                &mut pixels,
+                (width, height),
+                1,
+                output,
+                clear,
+            );
+            pixels_redrawn += painter.stats().pixels_redrawn;
+            triangles += painter.stats().triangles;
+        }
+    }
+    let frames = 20 * 57;
+    println!(
+        "paint: {:.1} µs a frame, {} pixels, {} triangles",
+        started.elapsed().as_secs_f64() * 1e6 / f64::from(frames),
+        pixels_redrawn / i64::from(frames),
+        triangles / frames as usize
+    );
+}

@@ -15,6 +15,7 @@ mod settings;
 mod setup;
 mod sources;
 pub mod theme;
+mod ticking;
 mod top_bar;
 pub mod transfer;
 mod window;

@@ -6,6 +6,7 @@ use std::time::Duration;
 use egui::{Align, Layout, RichText};
 
 use super::theme;
+use super::ticking::Ticking;
 use crate::app::{Command, NavCommand, SessionCommand};
 use crate::conductor::Snapshot;
 use crate::core::engine::{
@@ -105,7 +106,7 @@ fn heat_ui(ui: &mut egui::Ui, heat: &HeatView) {
         .show(ui, |ui| {
             // Wraps in a narrow window rather than run off both sides.
             ui.set_max_width(660.0_f32.min(ui.available_width() - 28.0).max(120.0));
-            ui.add(egui::Label::new(RichText::new(text).size(18.0).color(warm)).wrap())
+            ui.add(Ticking::new(RichText::new(text).size(18.0).color(warm)).wrap())
                 .on_hover_text("Towel between the heat and your skin; never lie on it or fall asleep with it on");
         });
     ui.add_space(4.0);
@@ -232,7 +233,7 @@ fn header_ui(ui: &mut egui::Ui, routine: &Routine, view: &SessionView) {
             format_clock(view.session_length.as_secs())
         );
         ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-            ui.label(RichText::new(left).monospace().color(muted));
+            ui.add(Ticking::new(RichText::new(left).monospace().color(muted)));
             ui.with_layout(Layout::left_to_right(Align::Center), |ui| {
                 super::a11y::heading_label(
                     ui,
@@ -266,7 +267,7 @@ fn mini_step_ui(ui: &mut egui::Ui, view: &SessionView, plan: &SessionPlan) {
         Phase::Ended(_) => "Done".to_owned(),
     };
     ui.horizontal(|ui| {
-        ui.label(
+        ui.add(Ticking::new(
             RichText::new(format_clock(shown_secs(view.segment_remaining)))
                 .size(18.0)
                 .strong()
@@ -275,7 +276,7 @@ fn mini_step_ui(ui: &mut egui::Ui, view: &SessionView, plan: &SessionPlan) {
                 } else {
                     visuals.strong_text_color()
                 }),
-        );
+        ));
         // Heat on the skin is never out of sight: its line comes first.
         if let Some(heat) = &view.heat
             && let HeatStatus::On { .. } = heat.status
@@ -383,11 +384,11 @@ fn step_ui(
         } else {
             visuals.strong_text_color()
         };
-        ui.label(
+        ui.add(Ticking::new(
             RichText::new(format_clock(shown_secs(view.segment_remaining)))
                 .size(countdown_size)
                 .color(countdown_color),
-        );
+        ));
         let bar = ui.add(
             egui::ProgressBar::new(view.segment_progress())
                 .desired_width(520.0)
