@@ -186,6 +186,12 @@ fn to_pixels(rect: Rect, pixels_per_point: f32, margin: f32) -> PixelRect {
     )
 }
 
+/// Whether two shapes are clipped and moved alike after tessellation.
+fn same_place(old: &ClippedShape, new: &ClippedShape) -> bool {
+    old.clip_rect == new.clip_rect
+        && old.transform_after_tessellation == new.transform_after_tessellation
+}
+
 /// Where two rectangles differ when only one edge moved (a progress bar's
 /// fill growing): a strip around the old and new places of that edge, as
 /// wide as the corners and the anti-aliasing fringe, within the clip.
@@ -203,8 +209,7 @@ pub fn rect_changes(
     let (Shape::Rect(a), Shape::Rect(b)) = (&old.shape, &new.shape) else {
         return None;
     };
-    let same_frame = old.clip_rect == new.clip_rect
-        && old.transform_after_tessellation == new.transform_after_tessellation;
+    let same_frame = same_place(old, new);
     let same_look = egui::epaint::RectShape {
         rect: b.rect,
         ..a.clone()
@@ -280,8 +285,7 @@ pub fn text_changes(
     let (Shape::Text(a), Shape::Text(b)) = (&old.shape, &new.shape) else {
         return None;
     };
-    let same_frame = old.clip_rect == new.clip_rect
-        && old.transform_after_tessellation == new.transform_after_tessellation;
+    let same_frame = same_place(old, new);
     let same_look = a.pos == b.pos
         && a.angle == 0.0
         && b.angle == 0.0
