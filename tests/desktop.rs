@@ -10,7 +10,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use unknot::audio::SilentSink;
 use unknot::clock::MonotonicClock;
@@ -288,6 +288,41 @@ impl FakeNotifications {
         id: u32,
         action_key: &str,
     ) -> zbus::Result<()>;
+}
+
+/// Threads of zbus's blocking pool in this process (named `blocking-N`).
+fn pool_threads() -> Vec<String> {
+    std::fs::read_dir("/proc/self/task")
+        .unwrap()
+        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
+        .map(|name| name.trim().to_owned())
+        .filter(|name| name.starts_with("blocking-"))
+        .collect()
+}
+
+/// Connecting borrows a thread from zbus's blocking pool for the handshake.
+/// Once connected, nothing is left waking on a timer: a pool thread that
+/// stayed idle for good (blocking 1.7.0 keeps every one, each waking twice a
+/// second) would cost CPU for the whole of every session.
+#[test]
+fn no_pool_thread_stays_behind_once_connected() {
+    let bus = Bus::start();
+    let (desktop, _wakes) = desktop(&bus);
+    let _client = bus.client();
+    // Other tests in this binary connect too: wait for a moment with none.
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let pool = pool_threads();
+        if pool.is_empty() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "pool threads still idle {WAIT:?} after connecting: {pool:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    drop(desktop);
 }
 
 fn update(kind: CueKind) -> Update {

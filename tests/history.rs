@@ -212,7 +212,7 @@ fn the_worker_records_heartbeats_and_the_end_of_a_session() {
         std::time::Duration::from_millis(50),
     );
     worker.started(1, new_session(Utc::now()));
-    // Progress arrives as messages from the session's timekeeper.
+    // The session's timekeeper leaves its progress for the next heartbeat.
     let report = worker.progress_reporter(1);
     report(42, 1);
     // Wait for a heartbeat to carry the new progress.

@@ -407,6 +407,7 @@ impl<A: ShellApp> ApplicationHandler<UserEvent> for Shell<A> {
             return;
         };
         if !matches!(event, WindowEvent::RedrawRequested) {
+            log::trace!("window event {event:?}");
             self.info_asked = None;
         }
         match &event {

@@ -118,6 +118,12 @@ pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(5);
 /// the history thread, from whichever thread keeps the session's time.
 pub type ProgressReporter = Box<dyn Fn(u32, u32) + Send>;
 
+/// The playing session's latest progress: its token, active seconds and
+/// steps done. Its timekeeper writes it every second and the history thread
+/// reads it at each heartbeat; a shared cell rather than a message, so the
+/// history thread sleeps from one heartbeat to the next.
+type ProgressCell = Arc<Mutex<Option<(SessionToken, u32, u32)>>>;
+
 /// Identifies a session in this run before its database id is known.
 pub type SessionToken = u64;
 
@@ -125,11 +131,6 @@ enum Job {
     Start {
         token: SessionToken,
         session: NewSession,
-    },
-    Progress {
-        token: SessionToken,
-        active_secs: u32,
-        steps_done: u32,
     },
     /// Stop now: reporters held by a session's timekeeper keep the channel
     /// open, so the end cannot wait for it to close.
@@ -193,6 +194,7 @@ pub struct HistoryWorker {
     jobs: Option<Sender<Job>>,
     replies: Receiver<HistoryReply>,
     status: Arc<Mutex<HistoryStatus>>,
+    progress: ProgressCell,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -214,6 +216,11 @@ impl HistoryWorker {
         let (reply_sender, replies) = mpsc::channel();
         let status = Arc::new(Mutex::new(HistoryStatus::default()));
         let thread_status = Arc::clone(&status);
+        let progress = ProgressCell::default();
+        let beat = Heartbeat {
+            every: heartbeat_every,
+            progress: Arc::clone(&progress),
+        };
         let thread = thread::Builder::new()
             .name("unknot-history".into())
             .spawn(move || {
@@ -224,7 +231,7 @@ impl HistoryWorker {
                     &reply_sender,
                     &thread_status,
                     notify.as_ref(),
-                    heartbeat_every,
+                    &beat,
                 );
             });
         match thread {
@@ -232,6 +239,7 @@ impl HistoryWorker {
                 jobs: Some(jobs),
                 replies,
                 status,
+                progress,
                 thread: Some(thread),
             },
             Err(error) => {
@@ -243,6 +251,7 @@ impl HistoryWorker {
                     jobs: None,
                     replies,
                     status,
+                    progress,
                     thread: None,
                 }
             }
@@ -261,19 +270,14 @@ impl HistoryWorker {
         self.send(Job::Start { token, session });
     }
 
-    /// A reporter the session's timekeeper calls with its progress; each
-    /// call is a message to the history thread, which never reads the
-    /// session itself.
+    /// A reporter the session's timekeeper calls with its progress. It
+    /// leaves the figures where the next heartbeat finds them and wakes
+    /// nobody; the history thread never reads the session itself.
     pub fn progress_reporter(&self, token: SessionToken) -> ProgressReporter {
-        let jobs = self.jobs.clone();
+        let progress = Arc::clone(&self.progress);
         Box::new(move |active_secs, steps_done| {
-            if let Some(jobs) = &jobs {
-                let _ = jobs.send(Job::Progress {
-                    token,
-                    active_secs,
-                    steps_done,
-                });
-            }
+            *progress.lock().unwrap_or_else(PoisonError::into_inner) =
+                Some((token, active_secs, steps_done));
         })
     }
 
@@ -412,8 +416,12 @@ impl Drop for HistoryWorker {
 struct Playing {
     token: SessionToken,
     id: i64,
-    /// The latest progress reported: active seconds and steps done.
-    progress: (u32, u32),
+}
+
+/// How often a playing session's progress is written, and where it is read.
+struct Heartbeat {
+    every: Duration,
+    progress: ProgressCell,
 }
 
 fn run(
@@ -423,8 +431,9 @@ fn run(
     replies: &Sender<HistoryReply>,
     status: &Mutex<HistoryStatus>,
     notify: &(dyn Fn() + Send + Sync),
-    heartbeat_every: Duration,
+    beat: &Heartbeat,
 ) {
+    let heartbeat_every = beat.every;
     let set = |change: &dyn Fn(&mut HistoryStatus)| {
         change(&mut status.lock().unwrap_or_else(PoisonError::into_inner));
         notify();
@@ -498,7 +507,13 @@ fn run(
             && std::time::Instant::now() >= next_beat
         {
             next_beat = std::time::Instant::now() + heartbeat_every;
-            let (active_secs, steps_done) = current.progress;
+            let reported = *beat.progress.lock().unwrap_or_else(PoisonError::into_inner);
+            let (active_secs, steps_done) = match reported {
+                Some((token, active_secs, steps_done)) if token == current.token => {
+                    (active_secs, steps_done)
+                }
+                _ => (0, 0),
+            };
             if let Err(error) = db.heartbeat(current.id, active_secs, steps_done, Utc::now()) {
                 log::warn!("history heartbeat not saved: {error}");
             }
@@ -509,23 +524,9 @@ fn run(
                 session.owner = lock.as_ref().map(|lock| lock.name().to_owned());
                 db.start_session(&session).map(|id| {
                     ids.push((token, id));
-                    playing = Some(Playing {
-                        token,
-                        id,
-                        progress: (0, 0),
-                    });
+                    playing = Some(Playing { token, id });
                     next_beat = std::time::Instant::now() + heartbeat_every;
                 })
-            }
-            Some(Job::Progress {
-                token,
-                active_secs,
-                steps_done,
-            }) => {
-                if let Some(current) = playing.as_mut().filter(|current| current.token == token) {
-                    current.progress = (active_secs, steps_done);
-                }
-                Ok(())
             }
             Some(Job::Finish {
                 token,
@@ -681,7 +682,6 @@ fn answer(db: &mut HistoryDb, job: Job) -> (HistoryReply, Option<HistoryError>) 
             }
         }
         Job::Start { .. }
-        | Job::Progress { .. }
         | Job::Shutdown
         | Job::Finish { .. }
         | Job::Ratings { .. }
