@@ -59,6 +59,14 @@ find_on_display() {
 # own count: finer than the 10 ms ticks of /proc/PID/stat, which at these
 # loads are a handful per minute).
 cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ sum += $1 } END { printf "%d", sum }'; }
+# The same per thread, as "tid name ns" lines.
+thread_ns() {
+  local task
+  for task in /proc/"$1"/task/*; do
+    printf '%s %s %s\n' "${task##*/}" "$(tr ' ' _ <"$task/comm" 2>/dev/null)" \
+      "$(awk '{ print $1 }' "$task/schedstat" 2>/dev/null)"
+  done
+}
 anon_kb() { awk '/^RssAnon/ { print $2 }' "/proc/$1/status"; }
 
 start_display 140; peer_display=$started_display
@@ -79,6 +87,7 @@ sleep "$warmup"
 
 ticks_per_sec=$(getconf CLK_TCK)
 peer_start=$(cpu_ns "$peer"); app_start=$(cpu_ns "$app")
+thread_ns "$app" >"$work/threads-start"
 start_ns=$(date +%s%N)
 app_started_at=$(awk '{ print $22 }' "/proc/$app/stat")
 uptime_at_start=$(awk '{ print $1 }' /proc/uptime)
@@ -89,6 +98,7 @@ for _ in $(seq 1 "$seconds"); do
   value=$(anon_kb "$app"); [ "$value" -gt "$app_anon_peak" ] && app_anon_peak=$value
 done
 peer_end=$(cpu_ns "$peer"); app_end=$(cpu_ns "$app")
+thread_ns "$app" >"$work/threads-end"
 end_ns=$(date +%s%N)
 uptime_at_end=$(awk '{ print $1 }' /proc/uptime)
 peer_anon=$(anon_kb "$peer"); app_anon=$(anon_kb "$app")
@@ -119,3 +129,10 @@ awk -v pt="$((peer_end - peer_start))" -v at="$((app_end - app_start))" \
   printf "   unknot drew %d frames in %.0f s; %.2f ms of CPU per frame drawn (all threads)\n",
     frames, secs, (frames > 0 ? (at / 1e6) / frames : 0)
 }'
+# Where unknot's time went, by thread (a thread started inside the window
+# counts from zero; one that ended is missing).
+awk 'NR == FNR { start[$1] = $3; next }
+  { ms = ($3 - start[$1]) / 1e6; if (ms >= 0.05) printf "%s %s %.1f\n", $1, $2, ms }' \
+  "$work/threads-start" "$work/threads-end" | sort -k3,3 -rn |
+  awk 'BEGIN { printf "   unknot by thread, ms:" } { printf "%s %s %s", (NR > 1 ? "," : ""), $2, $3 }
+    END { print "" }'

@@ -3,6 +3,7 @@
 //! hand pixels to the window system. A frame is drawn only when egui asks for
 //! one, and only the changed rectangles are redrawn and sent.
 
+use std::cell::Cell;
 use std::num::NonZeroU32;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -68,6 +69,43 @@ const MIN_FRAME_INTERVAL: Duration = Duration::from_micros(16_667);
 /// is noticed within this time (until then it is drawn as before).
 const WINDOW_STATE_TRUSTED: Duration = Duration::from_secs(10);
 
+thread_local! {
+    /// Set on the window's thread while egui runs a pass that paints. What
+    /// the pass asks for comes back in its output, so a request from that
+    /// thread then need not wake the loop a second time; a request from any
+    /// other thread (the conductor, the history) always does.
+    static IN_PASS: Cell<bool> = const { Cell::new(false) };
+}
+
+/// egui's repaint callback: wakes the loop through `wake` with the delay
+/// asked for, except for requests the painting pass makes on its own thread.
+pub(super) fn repaint_callback(
+    wake: impl Fn(Duration) + Send + Sync + 'static,
+) -> impl Fn(egui::RequestRepaintInfo) + Send + Sync + 'static {
+    move |info: egui::RequestRepaintInfo| {
+        if !IN_PASS.with(Cell::get) {
+            wake(info.delay);
+        }
+    }
+}
+
+/// Marks a pass on this thread for as long as it lives, even if the pass
+/// unwinds.
+pub(super) struct PassGuard;
+
+impl PassGuard {
+    pub(super) fn enter() -> Self {
+        IN_PASS.with(|flag| flag.set(true));
+        Self
+    }
+}
+
+impl Drop for PassGuard {
+    fn drop(&mut self) {
+        IN_PASS.with(|flag| flag.set(false));
+    }
+}
+
 struct Running {
     window: Rc<Window>,
     state: egui_winit::State,
@@ -106,6 +144,8 @@ struct Shell<A: ShellApp> {
     next_repaint: Option<Instant>,
     /// When the last frame began: animations are paced from it.
     last_frame: Instant,
+    /// When the loop started: egui's clock.
+    started: Instant,
     error: Option<ShellError>,
     exited: bool,
 }
@@ -119,10 +159,10 @@ pub fn run<A: ShellApp>(
     let event_loop = EventLoop::<UserEvent>::with_user_event().build()?;
     let proxy = event_loop.create_proxy();
     let wake = proxy.clone();
-    ctx.set_request_repaint_callback(move |info| {
+    ctx.set_request_repaint_callback(repaint_callback(move |delay| {
         // Fails only once the loop has ended, when nothing needs drawing.
-        let _ = wake.send_event(UserEvent::Repaint { delay: info.delay });
-    });
+        let _ = wake.send_event(UserEvent::Repaint { delay });
+    }));
     let app = app(&ctx);
     let mut shell = Shell {
         app,
@@ -136,6 +176,7 @@ pub fn run<A: ShellApp>(
         painter: SoftPainter::new(),
         next_repaint: Some(Instant::now()),
         last_frame: Instant::now(),
+        started: Instant::now(),
         error: None,
         exited: false,
     };
@@ -213,7 +254,7 @@ impl<A: ShellApp> Shell<A> {
             .insert(ViewportId::ROOT, self.info.clone());
         let close_asked = self.info.close_requested();
         let hidden = self.info.minimized == Some(true);
-        let mut raw_input = running.state.take_egui_input(&window);
+        let mut raw_input = take_input(running, &self.ctx, self.started);
         raw_input.max_texture_side = Some(self.app.max_texture_side());
         self.info.events.clear();
         let app = &mut self.app;
@@ -228,10 +269,12 @@ impl<A: ShellApp> Shell<A> {
                 .collect::<Vec<_>>();
             (output.platform_output, commands, None, None)
         } else {
+            let pass = PassGuard::enter();
             let output = self.ctx.run_ui(raw_input, |ui| {
                 app.logic(ui.ctx());
                 app.ui(ui);
             });
+            drop(pass);
             let viewport = output.viewport_output.get(&ViewportId::ROOT);
             let commands = viewport.map(|v| v.commands.clone()).unwrap_or_default();
             let delay = viewport.map(|v| v.repaint_delay);
@@ -303,6 +346,27 @@ impl<A: ShellApp> Shell<A> {
             .max(self.last_frame + MIN_FRAME_INTERVAL);
         self.next_repaint = Some(self.next_repaint.map_or(when, |next| next.min(when)));
     }
+}
+
+/// egui's input for a pass: what `egui_winit::State::take_egui_input` does,
+/// with the window's size from its last resize rather than asked of the
+/// display server, a round trip each frame.
+fn take_input(running: &mut Running, ctx: &egui::Context, started: Instant) -> egui::RawInput {
+    let native = running.window.scale_factor() as f32;
+    let pixels_per_point = native * ctx.zoom_factor();
+    let size = egui::vec2(running.size.width as f32, running.size.height as f32) / pixels_per_point;
+    let input = running.state.egui_input_mut();
+    input.time = Some(started.elapsed().as_secs_f64());
+    // A minimized window may report no size; egui keeps the last then.
+    input.screen_rect =
+        (size.x > 0.0 && size.y > 0.0).then(|| egui::Rect::from_min_size(egui::Pos2::ZERO, size));
+    input.viewport_id = ViewportId::ROOT;
+    input
+        .viewports
+        .entry(ViewportId::ROOT)
+        .or_default()
+        .native_pixels_per_point = Some(native);
+    input.take()
 }
 
 /// One frame's drawing, as egui gave it.

@@ -640,3 +640,56 @@ fn paint_cost() {
         triangles / frames as usize
     );
 }
+
+/// A request the painting pass makes comes back in its output and wakes
+/// nobody; one from another thread during the pass, or from anywhere
+/// outside it, still wakes the loop with its delay.
+#[test]
+fn only_the_painting_pass_own_requests_skip_the_wake() {
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use super::shell::{PassGuard, repaint_callback};
+
+    let wakes = Arc::new(Mutex::new(Vec::new()));
+    let ctx = egui::Context::default();
+    let seen = Arc::clone(&wakes);
+    ctx.set_request_repaint_callback(repaint_callback(move |delay| {
+        if let Ok(mut seen) = seen.lock() {
+            seen.push(delay);
+        }
+    }));
+    let taken = |wakes: &Arc<Mutex<Vec<Duration>>>| {
+        wakes
+            .lock()
+            .map(|mut w| std::mem::take(&mut *w))
+            .unwrap_or_default()
+    };
+
+    // A new context's first passes repaint at once; settle them first.
+    for _ in 0..3 {
+        let mut output = ctx.run_ui(egui::RawInput::default(), |_| {});
+        output.textures_delta.clear();
+    }
+    taken(&wakes);
+
+    let pass = PassGuard::enter();
+    let mut output = ctx.run_ui(egui::RawInput::default(), |ui| {
+        ui.ctx().request_repaint_after(Duration::from_secs(1));
+        let other = ui.ctx().clone();
+        std::thread::spawn(move || other.request_repaint_after(Duration::from_millis(300)))
+            .join()
+            .expect("the other thread finishes");
+    });
+    drop(pass);
+    output.textures_delta.clear();
+    assert_eq!(taken(&wakes), vec![Duration::from_millis(300)]);
+    let delay = output
+        .viewport_output
+        .get(&egui::ViewportId::ROOT)
+        .map(|viewport| viewport.repaint_delay);
+    assert_eq!(delay, Some(Duration::from_millis(300)));
+
+    ctx.request_repaint_after(Duration::from_millis(200));
+    assert_eq!(taken(&wakes), vec![Duration::from_millis(200)]);
+}

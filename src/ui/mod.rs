@@ -77,8 +77,9 @@ impl UnknotApp {
             _ => None,
         };
         let enter_id = self.enter_routine_id();
-        let today = self.today();
-        let now_utc = self.utc_now();
+        // Read only by the screens that show dates: finding the local date
+        // asks the system's time zone, too much for every countdown tick.
+        let clock = &self.deps.clock;
         let confirm_quit = self.confirm_quit;
         let library_data = &self.deps.library;
         let user_dir = self.deps.user_routines_dir.as_deref();
@@ -124,7 +125,7 @@ impl UnknotApp {
                                 done: 0,
                                 next_on: Some(plan.started_on),
                                 no_relief: false,
-                                due_today: plan.started_on <= today,
+                                due_today: plan.started_on <= clock.today(),
                             })
                         }
                         (Some(_), _) => setup::CourseHere::Elsewhere,
@@ -137,7 +138,7 @@ impl UnknotApp {
                         remembered,
                         user_owned,
                         course,
-                        now_utc,
+                        clock.utc(),
                     ));
                 }
                 Screen::Player(player) => {
@@ -176,7 +177,12 @@ impl UnknotApp {
                     {
                         state.detail = None;
                     }
-                    commands.extend(history::history_ui(ui, state, prefs.show_streak, today));
+                    commands.extend(history::history_ui(
+                        ui,
+                        state,
+                        prefs.show_streak,
+                        clock.today(),
+                    ));
                 }
             });
 
