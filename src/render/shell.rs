@@ -550,10 +550,20 @@ impl<A: ShellApp> ApplicationHandler<UserEvent> for Shell<A> {
         match self.next_repaint {
             Some(when) if when <= Instant::now() => {
                 self.next_repaint = None;
-                if let Some(running) = &mut self.running {
-                    running.ask_redraw();
-                }
                 event_loop.set_control_flow(ControlFlow::Wait);
+                match &self.running {
+                    // A redraw is already on its way: that frame serves both.
+                    Some(running) if running.asked_redraw => {}
+                    // Drawn here rather than through a redraw request, which
+                    // would cost the loop another turn (a wake-up, a look at
+                    // the X queue) for every countdown tick.
+                    Some(_) => self.frame(event_loop),
+                    None => {}
+                }
+                // The frame may have asked for the next one already.
+                if let Some(when) = self.next_repaint {
+                    event_loop.set_control_flow(ControlFlow::WaitUntil(when));
+                }
             }
             Some(when) => event_loop.set_control_flow(ControlFlow::WaitUntil(when)),
             None => event_loop.set_control_flow(ControlFlow::Wait),
