@@ -216,9 +216,57 @@ pub fn player_ui(
         if turned {
             area = area.vertical_scroll_offset(0.0);
         }
-        area.show(ui, |ui| step_ui(ui, routine, view, plan, countdown_size));
+        let output = area.show(ui, |ui| step_ui(ui, routine, view, plan, countdown_size));
+        fade_what_continues(ui, &output);
     });
     commands
+}
+
+/// The tallest fade at the bottom of the step's text, in points.
+const FADE_HEIGHT: f32 = 28.0;
+
+/// How tall a fade the bottom of a scroll area gets: none when everything
+/// shows, otherwise up to [`FADE_HEIGHT`] (never more than a quarter of
+/// the area, nor more than what is hidden, so the last line, once
+/// scrolled to, is never faded).
+fn fade_height(content_height: f32, offset: f32, view_height: f32) -> f32 {
+    let hidden_below = content_height - offset - view_height;
+    if hidden_below < 1.0 {
+        return 0.0;
+    }
+    FADE_HEIGHT
+        .min(view_height / 4.0)
+        .min(hidden_below)
+        .max(0.0)
+}
+
+/// A text cut part-way through a line at the area's edge looks like a
+/// mistake; fading its last points into the background says there is more.
+fn fade_what_continues<R>(ui: &egui::Ui, output: &egui::scroll_area::ScrollAreaOutput<R>) {
+    let view = output.inner_rect;
+    let height = fade_height(
+        output.content_size.y,
+        output.state.clamped_offset().y,
+        view.height(),
+    );
+    if height <= 0.0 {
+        return;
+    }
+    let solid = ui.visuals().panel_fill;
+    let mut mesh = egui::Mesh::default();
+    mesh.colored_vertex(
+        egui::pos2(view.left(), view.bottom() - height),
+        egui::Color32::TRANSPARENT,
+    );
+    mesh.colored_vertex(
+        egui::pos2(view.right(), view.bottom() - height),
+        egui::Color32::TRANSPARENT,
+    );
+    mesh.colored_vertex(view.right_bottom(), solid);
+    mesh.colored_vertex(view.left_bottom(), solid);
+    mesh.add_triangle(0, 1, 2);
+    mesh.add_triangle(0, 2, 3);
+    ui.painter().add(egui::Shape::mesh(mesh));
 }
 
 /// Routine name, time left and the session's progress.
@@ -715,6 +763,21 @@ fn controls_ui(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_step_text_fades_only_where_more_follows() {
+        // Everything shows: no fade, even a hair over.
+        assert_eq!(fade_height(300.0, 0.0, 300.0), 0.0);
+        assert_eq!(fade_height(300.5, 0.0, 300.0), 0.0);
+        // Scrolled to the end: the last line is not faded.
+        assert_eq!(fade_height(500.0, 200.0, 300.0), 0.0);
+        // Much more below: the full fade.
+        assert_eq!(fade_height(500.0, 0.0, 300.0), FADE_HEIGHT);
+        // Half a line below: only as much as is hidden.
+        assert_eq!(fade_height(308.0, 0.0, 300.0), 8.0);
+        // A short area keeps three quarters of itself clear.
+        assert_eq!(fade_height(500.0, 0.0, 60.0), 15.0);
+    }
 
     fn view(remaining_ms: u64, paused: bool) -> SessionView {
         SessionView {
