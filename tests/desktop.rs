@@ -291,12 +291,17 @@ impl FakeNotifications {
 }
 
 /// Threads of zbus's blocking pool in this process (named `blocking-N`).
+/// This process's pool threads, as "tid name".
 fn pool_threads() -> Vec<String> {
     std::fs::read_dir("/proc/self/task")
         .unwrap()
-        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
-        .map(|name| name.trim().to_owned())
-        .filter(|name| name.starts_with("blocking-"))
+        .filter_map(|task| {
+            let task = task.ok()?;
+            let name = std::fs::read_to_string(task.path().join("comm")).ok()?;
+            let name = name.trim();
+            name.starts_with("blocking-")
+                .then(|| format!("{} {name}", task.file_name().to_string_lossy()))
+        })
         .collect()
 }
 
@@ -309,10 +314,15 @@ fn no_pool_thread_stays_behind_once_connected() {
     let bus = Bus::start();
     let (desktop, _wakes) = desktop(&bus);
     let _client = bus.client();
-    // Other tests in this binary connect too: wait for a moment with none.
+    // Other tests in this binary connect too, each borrowing pool threads
+    // of its own for a moment: follow only the ones there now.
+    let ours = pool_threads();
     let deadline = Instant::now() + WAIT;
     loop {
-        let pool = pool_threads();
+        let pool: Vec<_> = pool_threads()
+            .into_iter()
+            .filter(|thread| ours.contains(thread))
+            .collect();
         if pool.is_empty() {
             break;
         }

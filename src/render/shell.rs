@@ -237,6 +237,11 @@ impl<A: ShellApp> Shell<A> {
         let window = Rc::clone(&running.window);
         let began = Instant::now();
         self.last_frame = began;
+        // This frame serves a repaint that is already due; a later one
+        // (from another thread, say) stands.
+        if self.next_repaint.is_some_and(|when| when <= began) {
+            self.next_repaint = None;
+        }
         // A countdown tick changes nothing about the window, so its state
         // is asked again only after an event, while minimized (to notice
         // the window coming back), or when it has not been for a while.
@@ -547,6 +552,10 @@ impl<A: ShellApp> ApplicationHandler<UserEvent> for Shell<A> {
     }
 
     fn about_to_wait(&mut self, event_loop: &ActiveEventLoop) {
+        if event_loop.exiting() {
+            // The app decided to close in this turn: no pass after that.
+            return;
+        }
         match self.next_repaint {
             Some(when) if when <= Instant::now() => {
                 self.next_repaint = None;

@@ -132,8 +132,8 @@ enum Job {
         token: SessionToken,
         session: NewSession,
     },
-    /// Stop now: reporters held by a session's timekeeper keep the channel
-    /// open, so the end cannot wait for it to close.
+    /// Stop now. Dropping the worker's handle (the only sender) would close
+    /// the channel as well; this says it in so many words.
     Shutdown,
     Finish {
         token: SessionToken,

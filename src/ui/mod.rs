@@ -61,7 +61,11 @@ impl UnknotApp {
         // No fill: the window is cleared to the panel colour already, and with a
         // software renderer a second full-window fill doubles the cost of a frame.
         let central = egui::Frame::new().inner_margin(egui::Margin::same(12));
-        let course_progress = self.course_progress();
+        // Only the library and the setup screen show the course; finding
+        // today's date is too much for every countdown tick.
+        let course_progress = matches!(self.screen, Screen::Library | Screen::Setup(_))
+            .then(|| self.course_progress())
+            .flatten();
         let course_card = match (&self.prefs.course, course_progress) {
             (Some(plan), Some(progress)) => Some(library::CourseCard {
                 routine_id: plan.routine_id.clone(),

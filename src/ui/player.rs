@@ -252,6 +252,9 @@ fn fade_what_continues<R>(ui: &egui::Ui, output: &egui::scroll_area::ScrollAreaO
     if height <= 0.0 {
         return;
     }
+    // The scroll bar floats over the area's right edge; it is not faded.
+    let bar = ui.spacing().scroll.bar_width + ui.spacing().scroll.bar_outer_margin;
+    let view = view.with_max_x((view.right() - bar).max(view.left()));
     let solid = ui.visuals().panel_fill;
     let mut mesh = egui::Mesh::default();
     mesh.colored_vertex(
