@@ -234,14 +234,4 @@ impl UnknotApp {
             self.submit(crate::store::disk::DiskJob::Rescan);
         }
     }
-
-    /// Today's date where the person is, from the injected clock.
-    pub fn today(&self) -> chrono::NaiveDate {
-        self.deps.clock.today()
-    }
-
-    /// The calendar time now, from the injected clock.
-    pub fn utc_now(&self) -> chrono::DateTime<chrono::Utc> {
-        self.deps.clock.utc()
-    }
 }
